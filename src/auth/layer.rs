@@ -1,0 +1,137 @@
+//! The authentication layer in front of every `/v4` route.
+//!
+//! It reads the `Authorization` header once, resolves the caller, and hands handlers a [`Caller`].
+//! HTTP Basic credentials go through the same password check as the sign-in page. Failures follow
+//! RFC 6750: no credentials is a 401 with a bare `Bearer` challenge, a malformed header is a 400
+//! `invalid_request`, and a database outage is a 503, never a 401.
+
+use axum::{
+    extract::{FromRequestParts, Request, State},
+    http::{HeaderMap, header, request::Parts},
+    middleware::Next,
+    response::Response,
+};
+use base64::{Engine, engine::general_purpose::STANDARD};
+
+use crate::{error::ApiError, people::Person, startup::AppState};
+
+/// The authenticated caller of a `/v4` request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub person: Person,
+    pub via: Credential,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// HTTP Basic: the account's username and password.
+    Password,
+}
+
+/// Credentials as sent, before they are checked.
+#[derive(Debug, PartialEq, Eq)]
+enum Presented {
+    Basic { username: String, password: String },
+    Bearer(String),
+}
+
+pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Result<Response, ApiError> {
+    let caller = match presented(request.headers())? {
+        Presented::Basic { username, password } => Caller {
+            person: crate::auth::check_password(&state, &username, &password).await?,
+            via: Credential::Password,
+        },
+        Presented::Bearer(_) => {
+            return Err(ApiError::InvalidToken("The access token is not valid.".into()));
+        }
+    };
+    request.extensions_mut().insert(caller);
+    Ok(next.run(request).await)
+}
+
+fn presented(headers: &HeaderMap) -> Result<Presented, ApiError> {
+    let malformed = |why: &str| ApiError::InvalidRequest(format!("The Authorization header is malformed: {why}."));
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else { return Err(ApiError::MissingCredentials) };
+    if values.next().is_some() {
+        return Err(malformed("send it once"));
+    }
+    let value = value.to_str().map_err(|_| malformed("it is not ASCII"))?;
+    let (scheme, credentials) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| malformed("expected `Bearer <token>` or `Basic <credentials>`"))?;
+    let credentials = credentials.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        // RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+        let body = credentials.trim_end_matches('=');
+        if body.is_empty() || !body.chars().all(|c| c.is_ascii_alphanumeric() || "-._~+/".contains(c)) {
+            return Err(malformed("the bearer token has characters a token never has"));
+        }
+        Ok(Presented::Bearer(credentials.to_owned()))
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = STANDARD.decode(credentials).map_err(|_| malformed("Basic credentials are not base64"))?;
+        let decoded = String::from_utf8(decoded).map_err(|_| malformed("Basic credentials are not UTF-8"))?;
+        let (username, password) = decoded
+            .split_once(':')
+            .ok_or_else(|| malformed("Basic credentials need `username:password`"))?;
+        Ok(Presented::Basic { username: username.to_owned(), password: password.to_owned() })
+    } else {
+        Err(malformed("the scheme must be Bearer or Basic"))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Caller>().cloned().ok_or_else(|| {
+            tracing::error!("a handler that needs a caller is mounted outside the authentication layer");
+            ApiError::Internal
+        })
+    }
+}
+
+impl Caller {
+    /// Admin-only endpoints start here.
+    pub fn require_admin(&self) -> Result<&Person, ApiError> {
+        if self.person.is_admin {
+            Ok(&self.person)
+        } else {
+            Err(ApiError::Forbidden("Only workspace admins can do this.".into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn with(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn the_scheme_name_is_case_insensitive() {
+        assert_eq!(presented(&with("bEaReR abc.DEF-123")).unwrap(), Presented::Bearer("abc.DEF-123".into()));
+        assert_eq!(
+            presented(&with("basic YWxpY2U6czNjcjN0OndpdGg6Y29sb25z")).unwrap(),
+            Presented::Basic { username: "alice".into(), password: "s3cr3t:with:colons".into() }
+        );
+    }
+
+    #[test]
+    fn no_header_is_missing_credentials() {
+        assert!(matches!(presented(&HeaderMap::new()), Err(ApiError::MissingCredentials)));
+    }
+
+    #[test]
+    fn malformed_headers_are_invalid_requests() {
+        for value in ["Bearer", "Bearer ", "Bearer a b", "Bearer a,b", "Basic !!!", "Basic YWxpY2U=", "Token abc"] {
+            assert!(matches!(presented(&with(value)), Err(ApiError::InvalidRequest(_))), "{value}");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The sign-in page and the Preferences page (one's account and password).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+use crate::{
+    app::{Session, signed_in},
+    auth::server_fns::ChangePassword,
+    people::{NewPassword, Person},
+};
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <Title text="Sign in · Access Tokens"/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.person.await {
+                    Ok(Some(_)) => view! { <Redirect path="/"/> }.into_any(),
+                    _ => view! { <SignInForm/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignInForm() -> impl IntoView {
+    let sign_in = expect_context::<Session>().sign_in;
+    let error = move || sign_in.value().get().and_then(Result::err).map(|error| error.to_string());
+    view! {
+        <section class="card narrow">
+            <h1>"Sign in"</h1>
+            <ActionForm action=sign_in attr:class="form">
+                <label for="signin-username">"Username"</label>
+                <input id="signin-username" name="username" autocomplete="username" required autofocus/>
+                <label for="signin-password">"Password"</label>
+                <input id="signin-password" name="password" type="password" autocomplete="current-password" required/>
+                <p class="error" role="alert">{error}</p>
+                <button type="submit" class="primary" disabled=move || sign_in.pending().get()>"Sign in"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn PreferencesPage() -> impl IntoView {
+    view! {
+        <Title text="Preferences · Access Tokens"/>
+        {signed_in(|person| view! { <Preferences person/> })}
+    }
+}
+
+#[component]
+fn Preferences(person: Person) -> impl IntoView {
+    view! {
+        <h1>"Preferences"</h1>
+        <section class="card" aria-labelledby="account-heading">
+            <h2 id="account-heading">"Account"</h2>
+            <dl class="facts">
+                <dt>"Username"</dt><dd>{person.username.clone()}</dd>
+                <dt>"Name"</dt><dd>{person.name.clone()}</dd>
+                <dt>"Role"</dt><dd>{person.role().to_string()}</dd>
+            </dl>
+        </section>
+        <PasswordForm/>
+    }
+}
+
+#[component]
+fn PasswordForm() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let outcome = move || {
+        change.value().get().map(|result| match result {
+            Ok(()) => view! { <p class="success" role="status">"Your password has been changed. Your access tokens keep working."</p> }.into_any(),
+            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Password"</h2>
+            <ActionForm action=change attr:class="form">
+                <label for="current-password">"Current password"</label>
+                <input id="current-password" name="current" type="password" autocomplete="current-password" required/>
+                <label for="new-password">"New password"</label>
+                <input
+                    id="new-password"
+                    name="new"
+                    type="password"
+                    autocomplete="new-password"
+                    minlength=NewPassword::MIN_CHARS
+                    maxlength=NewPassword::MAX_CHARS
+                    required
+                    aria-describedby="new-password-hint"
+                />
+                <p id="new-password-hint" class="hint">{format!("At least {} characters.", NewPassword::MIN_CHARS)}</p>
+                <label for="confirm-password">"Confirm new password"</label>
+                <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required/>
+                {outcome}
+                <button type="submit" class="primary" disabled=move || change.pending().get()>"Change password"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,70 @@
+//! Password hashing with Argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane: the `argon2`
+//! crate's defaults). Hashing takes tens of milliseconds of CPU on purpose, so it runs on the
+//! blocking pool and never stalls the async runtime.
+
+use std::sync::LazyLock;
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+
+use crate::people::NewPassword;
+
+/// Hashes a new password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
+pub async fn hash(password: &NewPassword) -> String {
+    let password = password.expose().to_owned();
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .expect("the hashing task does not panic")
+}
+
+fn hash_now(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("Argon2 with default parameters hashes any password")
+        .to_string()
+}
+
+/// Checks `password` against a stored hash. With `None` (no such user) it still spends the time
+/// of a real check against a fixed hash, so response times do not tell which usernames exist.
+pub async fn verify(password: &str, stored_hash: Option<String>) -> bool {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let known = stored_hash.is_some();
+        let stored = stored_hash.unwrap_or_else(|| DUMMY_HASH.clone());
+        let matches = PasswordHash::new(&stored)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false);
+        known && matches
+    })
+    .await
+    .expect("the verifying task does not panic")
+}
+
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_now("not the password of anyone"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_only() {
+        let password = NewPassword::parse("correct horse battery staple").unwrap();
+        let stored = hash(&password).await;
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        assert!(verify("correct horse battery staple", Some(stored.clone())).await);
+        assert!(!verify("Correct horse battery staple", Some(stored)).await);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_user_never_verifies() {
+        assert!(!verify("not the password of anyone", None).await);
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_hash_does_not_verify() {
+        assert!(!verify("whatever", Some("not a phc string".into())).await);
+    }
+}

@@ -1,0 +1,196 @@
+//! The REST boundary's one error type: every `/v4` handler and middleware returns [`ApiError`], and
+//! this file alone decides status codes, challenge headers and the JSON body
+//! `{"exception": {"name", "message", "details"}}` of `API.md`.
+
+use axum::{
+    Json,
+    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use crate::store::StoreError;
+
+/// The realm named in `WWW-Authenticate` challenges.
+pub const REALM: &str = "access-tokens";
+/// Seconds a client should wait before retrying while the database is unavailable.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request body or parameters break a rule; the message says which.
+    #[error("{0}")]
+    Validation(String),
+    /// 400 with an RFC 6750 `invalid_request` challenge: the `Authorization` header is malformed.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// 401 with a bare `Bearer` challenge: no credentials at all.
+    #[error("Authentication is required: send an access token as `Authorization: Bearer <token>`.")]
+    MissingCredentials,
+    /// 401: a username and password that do not match. One message whatever was wrong.
+    #[error("The username or password is incorrect.")]
+    BadCredentials,
+    /// 401 with an RFC 6750 `invalid_token` challenge; the message is its `error_description`.
+    #[error("{0}")]
+    InvalidToken(String),
+    /// 429: too many failed sign-ins for this account; retry after the given seconds.
+    #[error("Too many failed attempts. Try again in {0} seconds.")]
+    Throttled(u64),
+    /// 403
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: the write conflicts with existing data (a taken username).
+    #[error("{0}")]
+    Conflict(String),
+    /// 503 with `Retry-After`: the database did not answer. Never reported as a 401.
+    #[error("The service is temporarily unavailable. Please retry shortly.")]
+    Unavailable,
+    /// 500: a bug or an unexpected database error; details go to the log, not to the client.
+    #[error("An unexpected error occurred.")]
+    Internal,
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) | ApiError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::MissingCredentials | ApiError::BadCredentials | ApiError::InvalidToken(_) => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The exception name of `API.md`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ApiError::Validation(_) => "ApiValidationFailed",
+            ApiError::InvalidRequest(_) => "InvalidRequest",
+            ApiError::MissingCredentials | ApiError::BadCredentials | ApiError::InvalidToken(_) => {
+                "AuthenticationFailed"
+            }
+            ApiError::Throttled(_) => "TooManyRequests",
+            ApiError::Forbidden(_) => "AccessControlException",
+            ApiError::NotFound(_) => "RouteNotFoundException",
+            ApiError::Conflict(_) => "ConflictException",
+            ApiError::Unavailable => "ServiceUnavailable",
+            ApiError::Internal => "InternalServerError",
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge (RFC 6750 section 3), where the status calls for one.
+    fn challenge(&self) -> Option<String> {
+        let quoted = |text: &str| text.replace(['"', '\\'], "'");
+        match self {
+            ApiError::MissingCredentials => Some(format!("Bearer realm=\"{REALM}\"")),
+            ApiError::BadCredentials => Some(format!("Bearer realm=\"{REALM}\", Basic realm=\"{REALM}\"")),
+            ApiError::InvalidRequest(message) => Some(format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"{}\"",
+                quoted(message)
+            )),
+            ApiError::InvalidToken(message) => Some(format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{}\"",
+                quoted(message)
+            )),
+            _ => None,
+        }
+    }
+
+    fn details(&self) -> String {
+        match self {
+            ApiError::InvalidRequest(_) => "invalid_request".into(),
+            ApiError::InvalidToken(_) => "invalid_token".into(),
+            ApiError::Unavailable => "The database did not answer; nothing was changed.".into(),
+            _ => String::new(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = json!({
+            "exception": { "name": self.name(), "message": self.to_string(), "details": self.details() }
+        });
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        if let Some(challenge) = self.challenge() {
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                headers.insert(header::WWW_AUTHENTICATE, value);
+            }
+        }
+        match self {
+            ApiError::Unavailable => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+            }
+            ApiError::Throttled(seconds) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                ApiError::Unavailable
+            }
+            StoreError::Conflict => ApiError::Conflict("The resource already exists.".into()),
+            StoreError::Other(cause) => {
+                tracing::error!(error = %cause, "database error");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        ApiError::Validation(format!("The request body is not valid: {}", rejection.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::Validation(format!("The query string is not valid: {}", rejection.body_text()))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        ApiError::NotFound("No such resource.".into())
+    }
+}
+
+/// `axum::Json` whose rejections are [`ApiError`]s, so a bad body gets the JSON error shape too.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query` with [`ApiError`] rejections.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// `axum::extract::Path` with [`ApiError`] rejections (an id that does not parse is not found).
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// The answer to `/v4` paths that name no route.
+pub async fn route_not_found() -> ApiError {
+    ApiError::NotFound("No such route.".into())
+}

@@ -1,0 +1,36 @@
+//! access-tokens: workspace members manage their API access tokens, REST clients authenticate with them.
+//!
+//! One crate, two builds: the `ssr` feature builds the server (axum, sqlx, the REST API), the `hydrate`
+//! feature builds the wasm bundle that hydrates the server-rendered pages. Server-only modules are
+//! declared here behind `#[cfg(feature = "ssr")]`; feature modules keep their server halves in one
+//! nested `ssr` module or file.
+
+pub mod app;
+pub mod auth;
+pub mod people;
+pub mod timestamp;
+pub mod ui_error;
+
+#[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod health;
+#[cfg(feature = "ssr")]
+pub mod startup;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // Marks the page as interactive, for the browser tests (and anyone curious).
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "");
+    }
+}

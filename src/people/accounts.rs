@@ -1,0 +1,149 @@
+//! The rules for adding and changing accounts, shared by the Users page, the REST people API and
+//! the command line.
+
+use crate::{
+    auth::password,
+    people::{DisplayName, NewPassword, Person, Username, store},
+    store::{Store, StoreError},
+};
+
+#[derive(Debug)]
+pub enum AccountError {
+    /// Input that breaks a rule; the message says which.
+    Invalid(String),
+    UsernameTaken(String),
+    NotFound,
+    LastAdmin,
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(error: StoreError) -> Self {
+        AccountError::Store(error)
+    }
+}
+
+impl std::fmt::Display for AccountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AccountError::Invalid(message) => f.write_str(message),
+            AccountError::UsernameTaken(username) => write!(f, "The username {username:?} is taken."),
+            AccountError::NotFound => f.write_str("No such user."),
+            AccountError::LastAdmin => f.write_str("The workspace must keep at least one admin."),
+            AccountError::Store(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// What an admin (or an operator) fills in to add someone.
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub name: Option<&'a str>,
+    pub password: &'a str,
+    pub is_admin: bool,
+}
+
+pub async fn add(store: &Store, account: NewAccount<'_>) -> Result<Person, AccountError> {
+    let username = Username::parse(account.username).map_err(AccountError::Invalid)?;
+    let name = DisplayName::parse_or(account.name, &username).map_err(AccountError::Invalid)?;
+    let password = NewPassword::parse(account.password).map_err(AccountError::Invalid)?;
+    let hash = password::hash(&password).await;
+    match store::create(store, &username, &name, &hash, account.is_admin).await {
+        Err(StoreError::Conflict) => Err(AccountError::UsernameTaken(username.as_str().to_owned())),
+        other => Ok(other?),
+    }
+}
+
+/// What an admin may change about an account; `None` leaves it as it is.
+#[derive(Default)]
+pub struct Changes<'a> {
+    pub name: Option<&'a str>,
+    pub is_admin: Option<bool>,
+    pub password: Option<&'a str>,
+}
+
+/// Applies `changes` after checking all of them, so bad input changes nothing.
+pub async fn change(store: &Store, id: i64, changes: Changes<'_>) -> Result<Person, AccountError> {
+    let name = changes.name.map(DisplayName::parse).transpose().map_err(AccountError::Invalid)?;
+    let password = changes.password.map(NewPassword::parse).transpose().map_err(AccountError::Invalid)?;
+    if store::find(store, id).await?.is_none() {
+        return Err(AccountError::NotFound);
+    }
+    if let Some(is_admin) = changes.is_admin {
+        match store::set_admin(store, id, is_admin).await? {
+            store::RoleChange::Done => {}
+            store::RoleChange::NoSuchPerson => return Err(AccountError::NotFound),
+            store::RoleChange::LastAdmin => return Err(AccountError::LastAdmin),
+        }
+    }
+    if let Some(name) = name {
+        store::rename(store, id, &name).await?;
+    }
+    if let Some(password) = password {
+        store::set_password_hash(store, id, &password::hash(&password).await).await?;
+    }
+    store::find(store, id).await?.ok_or(AccountError::NotFound)
+}
+
+/// A person changes their own password: the current one must be right.
+pub async fn change_own_password(store: &Store, id: i64, current: &str, new: &str) -> Result<(), AccountError> {
+    let new = NewPassword::parse(new).map_err(AccountError::Invalid)?;
+    let stored = store::password_hash(store, id).await?.ok_or(AccountError::NotFound)?;
+    if !password::verify(current, Some(stored)).await {
+        return Err(AccountError::Invalid("The current password is incorrect.".into()));
+    }
+    store::set_password_hash(store, id, &password::hash(&new).await).await?;
+    Ok(())
+}
+
+/// Where the first admin comes from when the database has no user yet.
+#[derive(Debug)]
+pub enum FirstAdmin {
+    /// `ADMIN_USERNAME` and `ADMIN_PASSWORD` were both set.
+    Given { username: String, password: String },
+    /// Neither (or only one) was set: `admin` with a random password, printed once.
+    Generated,
+}
+
+/// Creates the first admin when the database has no user. Several instances starting at once on one
+/// PostgreSQL may race here; the unique username lets exactly one of them win.
+pub async fn ensure_first_admin(store: &Store, first_admin: &FirstAdmin) -> Result<(), AccountError> {
+    if store::count(store).await? > 0 {
+        return Ok(());
+    }
+    let generated;
+    let (username, password) = match first_admin {
+        FirstAdmin::Given { username, password } => (username.as_str(), password.as_str()),
+        FirstAdmin::Generated => {
+            generated = random_password();
+            ("admin", generated.as_str())
+        }
+    };
+    let account = NewAccount { username, name: Some("Administrator"), password, is_admin: true };
+    match add(store, account).await {
+        Ok(person) => {
+            if matches!(first_admin, FirstAdmin::Generated) {
+                // Printed once, on purpose: this is the only way to learn the generated password.
+                tracing::warn!(
+                    "created the first admin: username `{}`, password `{password}`. Sign in and change it \
+                     under Preferences; this password is not shown again.",
+                    person.username
+                );
+            } else {
+                tracing::info!("created the first admin `{}` from ADMIN_USERNAME/ADMIN_PASSWORD", person.username);
+            }
+            Ok(())
+        }
+        Err(AccountError::UsernameTaken(_)) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// 20 characters from the OS CSPRNG: about 119 bits.
+fn random_password() -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use rand::RngCore;
+    let mut bytes = [0u8; 15];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}

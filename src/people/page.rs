@@ -1,0 +1,152 @@
+//! The Users page: admins list the workspace's accounts, add people, change roles and reset
+//! passwords.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    app::signed_in,
+    people::{
+        NewPassword, Person, Username,
+        server_fns::{AddPerson, LIST_LIMIT, ResetPassword, SetRole, list_people},
+    },
+    timestamp,
+};
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    view! {
+        <Title text="Users · Access Tokens"/>
+        {signed_in(|viewer| {
+            if viewer.is_admin {
+                view! { <Users viewer/> }.into_any()
+            } else {
+                view! {
+                    <h1>"Users"</h1>
+                    <p class="notice">"Only workspace admins manage users."</p>
+                }
+                .into_any()
+            }
+        })}
+    }
+}
+
+#[component]
+fn Users(viewer: Person) -> impl IntoView {
+    let add = ServerAction::<AddPerson>::new();
+    let set_role = ServerAction::<SetRole>::new();
+    let reset = ServerAction::<ResetPassword>::new();
+    let people = Resource::new(
+        move || (add.version().get(), set_role.version().get()),
+        |_| list_people(),
+    );
+    let role_error = move || set_role.value().get().and_then(Result::err).map(|error| error.to_string());
+    let reset_outcome = move || {
+        reset.value().get().map(|result| match result {
+            Ok(person) => view! { <p class="success" role="status">{format!("The password of {} was reset.", person.username)}</p> }.into_any(),
+            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+        })
+    };
+    let viewer_id = viewer.id;
+
+    view! {
+        <h1>"Users"</h1>
+        <AddPersonForm add/>
+        <section class="card" aria-labelledby="people-heading">
+            <h2 id="people-heading">"People in this workspace"</h2>
+            <p class="error" role="alert">{role_error}</p>
+            {reset_outcome}
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match people.await {
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                        Ok((people, count)) => {
+                            let more = (count > LIST_LIMIT)
+                                .then(|| view! { <p class="hint">{format!("Showing the first {LIST_LIMIT} of {count}.")}</p> });
+                            view! {
+                                <div class="table-scroll">
+                                    <table class="data">
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"Username"</th>
+                                                <th scope="col">"Name"</th>
+                                                <th scope="col">"Role"</th>
+                                                <th scope="col">"Created"</th>
+                                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {people.into_iter().map(|person| {
+                                                let is_viewer = person.id == viewer_id;
+                                                view! { <PersonRow person is_viewer set_role reset/> }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                {more}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn PersonRow(person: Person, is_viewer: bool, set_role: ServerAction<SetRole>, reset: ServerAction<ResetPassword>) -> impl IntoView {
+    let (toggle_label, make_admin) = if person.is_admin { ("Make member", false) } else { ("Make admin", true) };
+    let reset_id = format!("reset-{}", person.id);
+    let toggle_aria_label = format!("{toggle_label}: {}", person.username);
+    let reset_label = format!("New password for {}", person.username);
+    view! {
+        <tr>
+            <td>{person.username.clone()}{is_viewer.then_some(" (you)")}</td>
+            <td>{person.name.clone()}</td>
+            <td>{person.role().to_string()}</td>
+            <td><time datetime=timestamp::format(person.created_at)>{person.created_at.date().to_string()}</time></td>
+            <td class="actions">
+                <ActionForm action=set_role attr:class="inline">
+                    <input type="hidden" name="id" value=person.id/>
+                    <input type="hidden" name="is_admin" value=make_admin.to_string()/>
+                    <button type="submit" aria-label=toggle_aria_label>{toggle_label}</button>
+                </ActionForm>
+                <details class="reset">
+                    <summary>"Reset password"</summary>
+                    <ActionForm action=reset attr:class="inline">
+                        <input type="hidden" name="id" value=person.id/>
+                        <label for=reset_id.clone()>{reset_label}</label>
+                        <input id=reset_id name="password" type="password" autocomplete="new-password" minlength=NewPassword::MIN_CHARS required/>
+                        <button type="submit">"Reset"</button>
+                    </ActionForm>
+                </details>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn AddPersonForm(add: ServerAction<AddPerson>) -> impl IntoView {
+    let outcome = move || {
+        add.value().get().map(|result| match result {
+            Ok(person) => view! { <p class="success" role="status">{format!("Added {}.", person.username)}</p> }.into_any(),
+            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="add-person-heading">
+            <h2 id="add-person-heading">"Add a person"</h2>
+            <ActionForm action=add attr:class="form grid">
+                <label for="new-username">"Username"</label>
+                <input id="new-username" name="username" autocomplete="off" maxlength=Username::MAX_LEN required/>
+                <label for="new-name">"Name"</label>
+                <input id="new-name" name="name" autocomplete="off" placeholder="Defaults to the username"/>
+                <label for="new-person-password">"Password"</label>
+                <input id="new-person-password" name="password" type="password" autocomplete="new-password" minlength=NewPassword::MIN_CHARS required/>
+                <label class="checkbox"><input type="checkbox" name="is_admin"/>" Workspace admin"</label>
+                {outcome}
+                <button type="submit" class="primary" disabled=move || add.pending().get()>"Add person"</button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,132 @@
+//! Builds the whole application from [`Settings`]: `main` serves it, and the integration tests build
+//! the very same router on a random port.
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    body::Body,
+    extract::{FromRef, Request, State},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use tower_http::trace::TraceLayer;
+
+use crate::{
+    app::{App, shell},
+    auth::{layer::authenticate, throttle::LoginThrottle},
+    config::Settings,
+    error::route_not_found,
+    health::healthz,
+    people::{self, accounts},
+    store::Store,
+};
+
+/// What every handler and server function shares.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub login_throttle: Arc<LoginThrottle>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the first admin: {0}")]
+    FirstAdmin(accounts::AccountError),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// Opens and migrates the store, makes sure there is an admin, and builds the router.
+pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupError> {
+    let store = Store::connect(&settings.database_url).await?;
+    store.migrate().await?;
+    accounts::ensure_first_admin(&store, &settings.first_admin).await.map_err(StartupError::FirstAdmin)?;
+    let state = AppState {
+        leptos_options: settings.leptos_options,
+        store,
+        login_throttle: Arc::default(),
+    };
+    Ok((router(state.clone()), state))
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let v4 = Router::new()
+        .merge(people::api::router())
+        .fallback(route_not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/v4", v4)
+        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Response {
+    handle_server_fns_with_context(move || provide_context(state.clone()), request)
+        .await
+        .into_response()
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub async fn serve(settings: Settings) -> Result<(), StartupError> {
+    let address = settings.leptos_options.site_addr;
+    let (app, state) = build(settings).await?;
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    tracing::info!("serving on http://{} ({} store)", listener.local_addr()?, state.store.dialect());
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    state.store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,162 @@
+//! Spawns the real application on a random port against a fresh database, SQLite or PostgreSQL,
+//! and talks HTTP to it.
+#![allow(dead_code)]
+
+use access_tokens::{
+    config::Settings,
+    people::accounts::FirstAdmin,
+    startup::{self, AppState},
+};
+use leptos::config::LeptosOptions;
+use reqwest::{Client, RequestBuilder, Response, StatusCode, redirect::Policy};
+use serde_json::Value;
+use sqlx::{Connection, Executor, PgConnection};
+
+pub const ADMIN_USERNAME: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "first-admin-password";
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    /// No redirects followed, cookies kept: one browser.
+    pub browser: Client,
+    /// What a REST client sees: no cookies, no redirects.
+    pub rest: Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() }).await
+    }
+
+    pub async fn spawn_with(backend: Backend, first_admin: FirstAdmin) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite:{}", dir.path().join("nested/dir/test.db").display()),
+            Backend::Postgres => fresh_postgres_database().await,
+        };
+        let settings = Settings {
+            database_url,
+            leptos_options: LeptosOptions::builder().output_name("access-tokens").site_root("target/site").build(),
+            first_admin,
+        };
+        let (router, state) = startup::build(settings).await.expect("the application starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await.expect("the server runs") });
+        TestApp {
+            base,
+            state,
+            browser: Client::builder().redirect(Policy::none()).cookie_store(true).build().unwrap(),
+            rest: Client::builder().redirect(Policy::none()).build().unwrap(),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A REST request with HTTP Basic credentials.
+    pub fn basic(&self, method: reqwest::Method, path: &str, username: &str, password: &str) -> RequestBuilder {
+        self.rest.request(method, self.url(path)).basic_auth(username, Some(password))
+    }
+
+    pub fn as_admin(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.basic(method, path, ADMIN_USERNAME, ADMIN_PASSWORD)
+    }
+
+    /// Adds an account through the REST API as the first admin and returns its JSON.
+    pub async fn add_person(&self, username: &str, password: &str, is_admin: bool) -> Value {
+        let response = self
+            .as_admin(reqwest::Method::POST, "/v4/people")
+            .json(&serde_json::json!({ "username": username, "name": format!("{username} Example"), "password": password, "isAdmin": is_admin }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    /// Calls a server function the way the hydrated page does (form-encoded arguments, JSON answer).
+    pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> Response {
+        self.browser.post(self.url(&format!("/api/{name}"))).form(form).send().await.unwrap()
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> Response {
+        self.server_fn("sign_in", &[("username", username), ("password", password)]).await
+    }
+}
+
+/// A new, empty database on the PostgreSQL server of `TEST_DATABASE_URL`.
+async fn fresh_postgres_database() -> String {
+    let server = std::env::var("TEST_DATABASE_URL").expect(
+        "TEST_DATABASE_URL must name a PostgreSQL server for the PostgreSQL suite; scripts/test starts one",
+    );
+    let name = format!("access_tokens_test_{:016x}", rand_suffix());
+    let mut connection = PgConnection::connect(&server).await.expect("PostgreSQL at TEST_DATABASE_URL answers");
+    connection.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("CREATE DATABASE");
+    connection.close().await.ok();
+    with_database(&server, &name)
+}
+
+fn with_database(url: &str, database: &str) -> String {
+    let (main, query) = match url.split_once('?') {
+        Some((main, query)) => (main, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let authority_start = main.find("://").map_or(0, |i| i + 3);
+    let head = match main[authority_start..].find('/') {
+        Some(slash) => &main[..authority_start + slash],
+        None => main,
+    };
+    format!("{head}/{database}{query}")
+}
+
+fn rand_suffix() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// The `{"exception": {"name": ...}}` of an error response.
+pub async fn exception_name(response: Response) -> String {
+    let body: Value = response.json().await.expect("a JSON error body");
+    body["exception"]["name"].as_str().expect("exception.name").to_owned()
+}
+
+/// Declares each test twice: once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_sqlite_and_postgres {
+    ($( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $( $(#[$meta])* #[tokio::test] async fn $name() {
+                let $app = crate::support::TestApp::spawn(crate::support::Backend::Sqlite).await;
+                $body
+            } )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $( $(#[$meta])* #[tokio::test] async fn $name() {
+                let $app = crate::support::TestApp::spawn(crate::support::Backend::Postgres).await;
+                $body
+            } )*
+        }
+    };
+}
+
+#[test]
+fn with_database_replaces_only_the_database_name() {
+    assert_eq!(with_database("postgres://u@h:1/postgres", "t"), "postgres://u@h:1/t");
+    assert_eq!(with_database("postgres://u@h:1", "t"), "postgres://u@h:1/t");
+    assert_eq!(with_database("postgres://u@h/x?sslmode=disable", "t"), "postgres://u@h/t?sslmode=disable");
+}
