@@ -12,12 +12,12 @@ use axum::{
     routing::get,
 };
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context, handle_server_fns_with_context};
 use tower_http::trace::TraceLayer;
 
 use crate::{
     app::{App, shell},
-    auth::{layer::authenticate, throttle::LoginThrottle},
+    auth::{guard::require_session_for_pages, layer::authenticate, throttle::LoginThrottle},
     config::Settings,
     error::route_not_found,
     health::healthz,
@@ -59,16 +59,18 @@ pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupErro
 }
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Route generation renders the app once; its resources start fetching, so they need the state
+    // like any request does (without it, a fetch panics on a missing context).
+    let (routes, _) = generate_route_list_with_exclusions_and_ssg_and_context(App, None, {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    });
     let v4 = Router::new()
         .merge(people::api::router())
         .fallback(route_not_found)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
 
-    Router::new()
-        .route("/healthz", get(healthz))
-        .nest("/v4", v4)
-        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+    let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -81,6 +83,13 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_session_for_pages));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/v4", v4)
+        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
                 let state = state.clone();

@@ -11,15 +11,25 @@ use crate::{
         server_fns::{AddPerson, LIST_LIMIT, ResetPassword, SetRole, list_people},
     },
     timestamp,
+    ui_error::UiError,
 };
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    // Data loading lives here, above the `<Suspense/>` that reads it: a resource created inside a
+    // suspended child is created again on every server-side re-check and the response never ends.
+    let add = ServerAction::<AddPerson>::new();
+    let set_role = ServerAction::<SetRole>::new();
+    let reset = ServerAction::<ResetPassword>::new();
+    let people = Resource::new(
+        move || (add.version().get(), set_role.version().get()),
+        |_| list_people(),
+    );
     view! {
         <Title text="Users · Access Tokens"/>
-        {signed_in(|viewer| {
+        {signed_in(move |viewer| {
             if viewer.is_admin {
-                view! { <Users viewer/> }.into_any()
+                view! { <Users viewer people add set_role reset/> }.into_any()
             } else {
                 view! {
                     <h1>"Users"</h1>
@@ -32,14 +42,13 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-fn Users(viewer: Person) -> impl IntoView {
-    let add = ServerAction::<AddPerson>::new();
-    let set_role = ServerAction::<SetRole>::new();
-    let reset = ServerAction::<ResetPassword>::new();
-    let people = Resource::new(
-        move || (add.version().get(), set_role.version().get()),
-        |_| list_people(),
-    );
+fn Users(
+    viewer: Person,
+    people: Resource<Result<(Vec<Person>, i64), UiError>>,
+    add: ServerAction<AddPerson>,
+    set_role: ServerAction<SetRole>,
+    reset: ServerAction<ResetPassword>,
+) -> impl IntoView {
     let role_error = move || set_role.value().get().and_then(Result::err).map(|error| error.to_string());
     let reset_outcome = move || {
         reset.value().get().map(|result| match result {

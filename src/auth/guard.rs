@@ -1,0 +1,42 @@
+//! Sends signed-out visitors of a page for signed-in people to the sign-in page with a real
+//! `302 Found`, before Leptos renders anything.
+//!
+//! The pages also check the session themselves (they must, for client-side navigation), but with
+//! streaming SSR the status line has left by the time a `<Redirect/>` inside `<Suspense/>` runs, so
+//! the server would answer `200` with a page that redirects only once JavaScript has loaded. This
+//! layer makes the redirect work for curl, for crawlers and for browsers without JavaScript.
+
+use axum::{
+    extract::{Request, State},
+    http::{Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use super::session;
+use crate::startup::AppState;
+
+/// The pages that anybody may see.
+const PUBLIC_PAGES: &[&str] = &["/signin"];
+
+pub async fn require_session_for_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let public = PUBLIC_PAGES.contains(&request.uri().path());
+    if public || !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    match session::person(&state.store, request.headers()).await {
+        Ok(Some(_)) => next.run(request).await,
+        Ok(None) => {
+            let mut response = (StatusCode::FOUND, [(header::LOCATION, "/signin")]).into_response();
+            // A stale cookie would otherwise come back with every request.
+            if session::SessionKey::from_headers(request.headers()).is_some() {
+                if let Ok(clear) = session::end(&state.store, request.headers()).await {
+                    response.headers_mut().insert(header::SET_COOKIE, clear);
+                }
+            }
+            response
+        }
+        // The page itself shows the outage to the person; a redirect would hide it.
+        Err(_) => next.run(request).await,
+    }
+}
