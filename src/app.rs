@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     components::{Redirect, Route, Router, Routes},
-    path,
+    SsrMode, path,
 };
 
 use crate::{
@@ -65,10 +65,13 @@ pub fn App() -> impl IntoView {
             <Header/>
             <main class="page">
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/signin") view=SignInPage/>
-                    <Route path=path!("/preferences") view=PreferencesPage/>
-                    <Route path=path!("/users") view=UsersPage/>
+                    // Async: the server renders each page whole once its data is in, so that it
+                    // works without JavaScript (streamed fragments need a script to be put in place).
+                    // The data comes from the app's own database, so the wait is short.
+                    <Route path=path!("/") view=Home ssr=SsrMode::Async/>
+                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/preferences") view=PreferencesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -63,7 +63,7 @@ test('an admin adds a member on the Users page, who then signs in and out', asyn
   await page.evaluate(() => ((window as any).__sameDocument = true));
   const form = page.locator('form', { has: page.getByRole('button', { name: 'Add person' }) });
   await form.getByLabel('Username').fill('e2e-member');
-  await form.getByLabel('Name').fill('Member Example');
+  await form.getByLabel('Name', { exact: true }).fill('Member Example');
   await form.getByLabel('Password').fill('member-password');
   await form.getByRole('button', { name: 'Add person' }).click();
   await expect(page.getByRole('status')).toHaveText('Added e2e-member.');
