@@ -8,6 +8,8 @@
 pub mod app;
 pub mod auth;
 pub mod people;
+pub mod tokens;
+pub mod workspace;
 pub mod timestamp;
 pub mod ui_error;
 
@@ -19,6 +21,8 @@ pub mod config;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod health;
+#[cfg(feature = "ssr")]
+pub mod paging;
 #[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]

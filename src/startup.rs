@@ -23,6 +23,8 @@ use crate::{
     health::healthz,
     people::{self, accounts},
     store::Store,
+    tokens::{self, usage::UsageLog},
+    workspace,
 };
 
 /// What every handler and server function shares.
@@ -31,6 +33,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub login_throttle: Arc<LoginThrottle>,
+    /// Token uses not yet written to the database (Last Used).
+    pub usage: Arc<UsageLog>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +58,7 @@ pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupErro
         leptos_options: settings.leptos_options,
         store,
         login_throttle: Arc::default(),
+        usage: Arc::default(),
     };
     Ok((router(state.clone()), state))
 }
@@ -67,6 +72,8 @@ pub fn router(state: AppState) -> Router {
     });
     let v4 = Router::new()
         .merge(people::api::router())
+        .merge(tokens::api::router())
+        .merge(workspace::api::router())
         .fallback(route_not_found)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
 
@@ -113,7 +120,15 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     let (app, state) = build(settings).await?;
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!("serving on http://{} ({} store)", listener.local_addr()?, state.store.dialect());
+    let (stop_usage, usage_stopped) = tokio::sync::oneshot::channel::<()>();
+    let usage = tokio::spawn({
+        let (usage, store) = (state.usage.clone(), state.store.clone());
+        async move { usage.run(store, async { _ = usage_stopped.await }).await }
+    });
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // The requests in flight are done: write their Last Used times before closing the database.
+    _ = stop_usage.send(());
+    _ = usage.await;
     state.store.close().await;
     Ok(())
 }

@@ -12,6 +12,9 @@ pub enum UiError {
     /// A rule said no; the message is written for the person at the page.
     #[error("{0}")]
     Refused(String),
+    /// One field of a form is wrong; the page shows the message next to it.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
     /// The person is not signed in (any more).
     #[error("Please sign in again.")]
     SignedOut,
@@ -23,6 +26,20 @@ pub enum UiError {
     Internal,
     #[error("The request failed: {0}")]
     Transport(ServerFnErrorErr),
+}
+
+impl UiError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        UiError::Invalid { field: field.to_owned(), message: message.into() }
+    }
+
+    /// The message for `field`, if this error is about it.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            UiError::Invalid { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
 }
 
 impl FromServerFnError for UiError {

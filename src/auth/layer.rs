@@ -13,7 +13,15 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 
-use crate::{error::ApiError, people::Person, startup::AppState};
+use time::OffsetDateTime;
+
+use crate::{
+    error::ApiError,
+    people::Person,
+    startup::AppState,
+    timestamp,
+    tokens::{self, TokenId, value::TokenValue},
+};
 
 /// The authenticated caller of a `/v4` request.
 #[derive(Clone, Debug)]
@@ -26,6 +34,8 @@ pub struct Caller {
 pub enum Credential {
     /// HTTP Basic: the account's username and password.
     Password,
+    /// A bearer access token of the caller's.
+    Token(TokenId),
 }
 
 /// Credentials as sent, before they are checked.
@@ -41,12 +51,32 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             person: crate::auth::check_password(&state, &username, &password).await?,
             via: Credential::Password,
         },
-        Presented::Bearer(_) => {
-            return Err(ApiError::InvalidToken("The access token is not valid.".into()));
-        }
+        Presented::Bearer(value) => bearer(&state, &value).await?,
     };
     request.extensions_mut().insert(caller);
     Ok(next.run(request).await)
+}
+
+/// Resolves a bearer token to its owner. A malformed value is refused before any database lookup;
+/// the others take one query (token, owner and workspace settings together).
+async fn bearer(state: &AppState, presented: &str) -> Result<Caller, ApiError> {
+    let value = TokenValue::parse(presented)
+        .map_err(|why| ApiError::InvalidToken(format!("The access token is malformed: {why}.")))?;
+    let Some(found) = tokens::store::find_by_digest(&state.store, &value.digest()).await? else {
+        return Err(ApiError::InvalidToken("The access token is not valid: it is unknown or was deleted.".into()));
+    };
+    if !found.settings.access_tokens_enabled {
+        return Err(ApiError::InvalidToken("Access tokens are disabled in this workspace.".into()));
+    }
+    if !found.settings.tokens_allowed_for(found.owner.is_admin) {
+        return Err(ApiError::InvalidToken("Access tokens are not enabled for members of this workspace.".into()));
+    }
+    let now = OffsetDateTime::now_utc();
+    if let Some(expired_at) = found.expires_at.filter(|at| *at <= now) {
+        return Err(ApiError::InvalidToken(format!("The access token expired at {}.", timestamp::format(expired_at))));
+    }
+    state.usage.record(found.token_id, now);
+    Ok(Caller { person: found.owner, via: Credential::Token(found.token_id) })
 }
 
 fn presented(headers: &HeaderMap) -> Result<Presented, ApiError> {

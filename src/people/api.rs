@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::{
     auth::layer::Caller,
     error::{ApiError, ApiJson, ApiPath, ApiQuery},
+    paging::{Page, Paging},
     people::{
         Person,
         accounts::{self, AccountError, Changes, NewAccount},
@@ -25,39 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/people", get(list).post(add))
         .route("/people/current", get(current))
         .route("/people/{id}", get(one).patch(change))
-}
-
-#[derive(serde::Serialize)]
-pub struct Page<T> {
-    pub data: Vec<T>,
-    pub count: i64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Paging {
-    #[serde(default = "default_limit")]
-    limit: i64,
-    #[serde(default)]
-    offset: i64,
-}
-
-fn default_limit() -> i64 {
-    100
-}
-
-impl Paging {
-    pub const MAX_LIMIT: i64 = 1000;
-
-    fn checked(&self) -> Result<(i64, i64), ApiError> {
-        if !(1..=Self::MAX_LIMIT).contains(&self.limit) {
-            return Err(ApiError::Validation(format!("limit must be between 1 and {}.", Self::MAX_LIMIT)));
-        }
-        if self.offset < 0 {
-            return Err(ApiError::Validation("offset must not be negative.".into()));
-        }
-        Ok((self.limit, self.offset))
-    }
 }
 
 async fn current(caller: Caller) -> Json<Person> {

@@ -90,6 +90,33 @@ impl TestApp {
         self.browser.post(self.url(&format!("/api/{name}"))).form(form).send().await.unwrap()
     }
 
+    /// A REST request with a bearer token.
+    pub fn bearer(&self, method: reqwest::Method, path: &str, token: &str) -> RequestBuilder {
+        self.rest.request(method, self.url(path)).bearer_auth(token)
+    }
+
+    /// Creates a token with `username`'s password and returns the whole 201 answer.
+    pub async fn create_token_as(&self, username: &str, password: &str, body: Value) -> Response {
+        self.basic(reqwest::Method::POST, "/v4/apiAccessTokens", username, password).json(&body).send().await.unwrap()
+    }
+
+    /// An admin's token with the given lifetime: `(tokenValue, tokenInfo)`.
+    pub async fn admin_token(&self, lifetime_seconds: i64) -> (String, Value) {
+        let response = self
+            .create_token_as(ADMIN_USERNAME, ADMIN_PASSWORD, serde_json::json!({ "lifetimeSeconds": lifetime_seconds }))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        (body["tokenValue"].as_str().unwrap().to_owned(), body["tokenInfo"].clone())
+    }
+
+    /// Changes workspace settings as the first admin.
+    pub async fn settings(&self, changes: Value) -> Value {
+        let response = self.as_admin(reqwest::Method::PATCH, "/v4/workspaces/current/settings").json(&changes).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
     pub async fn sign_in(&self, username: &str, password: &str) -> Response {
         self.server_fn("sign_in", &[("username", username), ("password", password)]).await
     }

@@ -1,0 +1,242 @@
+//! API access tokens: what a token is, as the page and the REST API show it, and the rules for a new
+//! one (lifetime, description). The value itself, its digest and the database live in the
+//! server-only modules.
+
+pub mod server_fns;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod usage;
+#[cfg(feature = "ssr")]
+pub mod value;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// Identifies a token in lists, URLs and logs. It is not the token: knowing it grants nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TokenId(pub uuid::Uuid);
+
+impl TokenId {
+    pub fn parse(text: &str) -> Option<Self> {
+        uuid::Uuid::try_parse(text.trim()).ok().map(TokenId)
+    }
+}
+
+impl fmt::Display for TokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+/// `Active` until the token's expiry time, then `Expired`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    Active,
+    Expired,
+}
+
+impl Status {
+    pub fn at(expired_at: Option<OffsetDateTime>, now: OffsetDateTime) -> Self {
+        match expired_at {
+            Some(at) if at <= now => Status::Expired,
+            _ => Status::Active,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Active => "Active",
+            Status::Expired => "Expired",
+        })
+    }
+}
+
+/// A token as its owner sees it (the `tokenInfo` of `API.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    pub token_id: TokenId,
+    /// Empty when none was given.
+    pub description: String,
+    #[serde(with = "crate::timestamp::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// `null`: never expires.
+    #[serde(with = "crate::timestamp::rfc3339_option")]
+    pub expired_at: Option<OffsetDateTime>,
+    /// `null`: never used.
+    #[serde(with = "crate::timestamp::rfc3339_option")]
+    pub last_used: Option<OffsetDateTime>,
+    /// As of when the server answered; the page recomputes it as time passes.
+    pub status: Status,
+}
+
+/// Who holds a token, in the admins' view of the whole workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+}
+
+/// A token in the admins' view of the workspace: its info and its owner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceToken {
+    #[serde(flatten)]
+    pub info: TokenInfo,
+    pub owner: Owner,
+}
+
+/// A token just generated: the only time its value exists outside its owner's hands.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewToken {
+    pub token_value: String,
+    pub token_info: TokenInfo,
+}
+
+impl fmt::Debug for NewToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewToken").field("token_value", &"<redacted>").field("token_info", &self.token_info).finish()
+    }
+}
+
+/// How long a new token lives: a number of seconds (the page asks for days), or forever.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifetime {
+    Never,
+    Seconds(i64),
+}
+
+impl Lifetime {
+    pub const SECONDS_PER_DAY: i64 = 24 * 60 * 60;
+    /// A hundred years: longer than any sensible expiry, short enough that no date overflows.
+    pub const MAX_DAYS: i64 = 36_500;
+
+    /// From the REST API's `lifetimeSeconds`: `-1`, or 1 second up to [`Self::MAX_DAYS`].
+    pub fn from_seconds(seconds: i64) -> Result<Self, String> {
+        match seconds {
+            -1 => Ok(Lifetime::Never),
+            1.. if seconds <= Self::MAX_DAYS * Self::SECONDS_PER_DAY => Ok(Lifetime::Seconds(seconds)),
+            1.. => Err(format!(
+                "lifetimeSeconds is at most {} ({} days); use -1 for a token that never expires.",
+                Self::MAX_DAYS * Self::SECONDS_PER_DAY,
+                Self::MAX_DAYS
+            )),
+            _ => Err("lifetimeSeconds must be a positive number of seconds, or -1 for a token that never expires.".into()),
+        }
+    }
+
+    /// From the page's Lifetime field: a whole number of days, or `-1`.
+    pub fn from_days_field(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("Enter the token's lifetime in days.".into());
+        }
+        let days: i64 = text
+            .parse()
+            .map_err(|_| format!("The lifetime is a whole number of days (or -1), not {text:?}."))?;
+        match days {
+            -1 => Ok(Lifetime::Never),
+            1..=Self::MAX_DAYS => Ok(Lifetime::Seconds(days * Self::SECONDS_PER_DAY)),
+            0 | ..-1 => Err("The lifetime is at least 1 day (or -1 for a token that never expires).".into()),
+            _ => Err(format!("The lifetime is at most {} days.", Self::MAX_DAYS)),
+        }
+    }
+
+    /// When a token created at `created_at` expires.
+    pub fn expiry(self, created_at: OffsetDateTime) -> Option<OffsetDateTime> {
+        match self {
+            Lifetime::Never => None,
+            Lifetime::Seconds(seconds) => Some(created_at + time::Duration::seconds(seconds)),
+        }
+    }
+}
+
+/// What the owner wrote about a token: trimmed, at most 255 characters, one line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Description(String);
+
+impl Description {
+    pub const MAX_CHARS: usize = 255;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        let chars = trimmed.chars().count();
+        if chars > Self::MAX_CHARS {
+            return Err(format!("The description has at most {} characters; this one has {chars}.", Self::MAX_CHARS));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err("The description is one line of text, without control characters.".into());
+        }
+        Ok(Description(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn lifetime_seconds_are_positive_or_minus_one() {
+        assert_eq!(Lifetime::from_seconds(1), Ok(Lifetime::Seconds(1)));
+        assert_eq!(Lifetime::from_seconds(-1), Ok(Lifetime::Never));
+        for bad in [0, -2, i64::MIN, Lifetime::MAX_DAYS * Lifetime::SECONDS_PER_DAY + 1, i64::MAX] {
+            assert!(Lifetime::from_seconds(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_page_asks_for_whole_days() {
+        assert_eq!(Lifetime::from_days_field(" 30 "), Ok(Lifetime::Seconds(30 * 86_400)));
+        assert_eq!(Lifetime::from_days_field("-1"), Ok(Lifetime::Never));
+        assert!(Lifetime::from_days_field("0").unwrap_err().contains("at least 1 day"));
+        assert!(Lifetime::from_days_field("-5").unwrap_err().contains("at least 1 day"));
+        assert!(Lifetime::from_days_field("1.5").unwrap_err().contains("whole number"));
+        assert!(Lifetime::from_days_field("ten").unwrap_err().contains("whole number"));
+        assert!(Lifetime::from_days_field("").unwrap_err().contains("Enter"));
+        assert!(Lifetime::from_days_field("99999999999999999999").is_err());
+        assert!(Lifetime::from_days_field("36501").unwrap_err().contains("at most"));
+    }
+
+    #[test]
+    fn a_token_expires_its_lifetime_after_creation() {
+        let created = datetime!(2026-01-16 00:05:01.743 UTC);
+        assert_eq!(Lifetime::Seconds(100).expiry(created), Some(datetime!(2026-01-16 00:06:41.743 UTC)));
+        assert_eq!(Lifetime::Never.expiry(created), None);
+    }
+
+    #[test]
+    fn status_turns_expired_at_the_expiry_time() {
+        let at = datetime!(2026-01-16 00:00 UTC);
+        assert_eq!(Status::at(Some(at), at - time::Duration::milliseconds(1)), Status::Active);
+        assert_eq!(Status::at(Some(at), at), Status::Expired);
+        assert_eq!(Status::at(None, at + time::Duration::days(10_000)), Status::Active);
+    }
+
+    #[test]
+    fn descriptions_are_trimmed_and_at_most_255_characters() {
+        assert_eq!(Description::parse("  CI deploys ").unwrap().as_str(), "CI deploys");
+        assert_eq!(Description::parse("").unwrap().as_str(), "");
+        assert!(Description::parse(&"é".repeat(255)).is_ok(), "characters, not bytes");
+        assert!(Description::parse(&"x".repeat(256)).unwrap_err().contains("at most 255"));
+        assert!(Description::parse("two\nlines").is_err());
+    }
+}

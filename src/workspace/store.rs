@@ -1,0 +1,51 @@
+//! The one row of `workspace_settings`.
+
+use super::{MaxLifetime, SettingsChanges, WorkspaceSettings};
+use crate::store::{Store, StoreError, with_pool};
+
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    access_tokens_enabled: bool,
+    allow_members_to_generate_tokens: bool,
+    max_token_lifetime_days: i64,
+}
+
+impl From<SettingsRow> for WorkspaceSettings {
+    fn from(row: SettingsRow) -> Self {
+        WorkspaceSettings {
+            access_tokens_enabled: row.access_tokens_enabled,
+            allow_members_to_generate_tokens: row.allow_members_to_generate_tokens,
+            // The column only ever receives validated values; an impossible one reads as the safe side.
+            max_token_lifetime_days: MaxLifetime::parse(row.max_token_lifetime_days).unwrap_or(MaxLifetime::Days(1)),
+        }
+    }
+}
+
+pub async fn get(store: &Store) -> Result<WorkspaceSettings, StoreError> {
+    let row: SettingsRow = with_pool!(store, pool => sqlx::query_as(
+        "SELECT access_tokens_enabled, allow_members_to_generate_tokens, max_token_lifetime_days \
+         FROM workspace_settings WHERE id = 1",
+    )
+    .fetch_one(pool)
+    .await)?;
+    Ok(row.into())
+}
+
+/// Applies the changes given (the others stay as they are) in one statement, so that two admins
+/// changing different settings at once both get their way.
+pub async fn update(store: &Store, changes: &SettingsChanges) -> Result<WorkspaceSettings, StoreError> {
+    let row: SettingsRow = with_pool!(store, pool => sqlx::query_as(
+        "UPDATE workspace_settings SET \
+         access_tokens_enabled = COALESCE($1, access_tokens_enabled), \
+         allow_members_to_generate_tokens = COALESCE($2, allow_members_to_generate_tokens), \
+         max_token_lifetime_days = COALESCE($3, max_token_lifetime_days) \
+         WHERE id = 1 \
+         RETURNING access_tokens_enabled, allow_members_to_generate_tokens, max_token_lifetime_days",
+    )
+    .bind(changes.access_tokens_enabled)
+    .bind(changes.allow_members_to_generate_tokens)
+    .bind(changes.max_token_lifetime_days.map(i64::from))
+    .fetch_one(pool)
+    .await)?;
+    Ok(row.into())
+}
