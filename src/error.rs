@@ -8,7 +8,6 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use serde_json::json;
 
 use crate::store::StoreError;
 
@@ -115,12 +114,28 @@ impl ApiError {
     }
 }
 
+/// The body of every error answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub exception: Exception,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Exception {
+    /// `ApiValidationFailed`, `AuthenticationFailed`, `AccessControlException`,
+    /// `RouteNotFoundException`, `ServiceUnavailable`, ...
+    pub name: String,
+    /// For people; never echoes a token or a password.
+    pub message: String,
+    pub details: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let body = json!({
-            "exception": { "name": self.name(), "message": self.to_string(), "details": self.details() }
-        });
+        let body = ErrorBody {
+            exception: Exception { name: self.name().to_owned(), message: self.to_string(), details: self.details() },
+        };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         if let Some(challenge) = self.challenge() {

@@ -22,6 +22,8 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod health;
 #[cfg(feature = "ssr")]
+pub mod openapi;
+#[cfg(feature = "ssr")]
 pub mod paging;
 #[cfg(feature = "ssr")]
 pub mod startup;

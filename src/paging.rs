@@ -4,17 +4,21 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 
-#[derive(serde::Serialize)]
+/// One page of a list, and how many items there are in all.
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub data: Vec<T>,
     pub count: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
+    /// How many items to return: 1 to 1000 (default 100).
     #[serde(default = "default_limit")]
     limit: i64,
+    /// How many items to skip (default 0).
     #[serde(default)]
     offset: i64,
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::{
-    Router,
+    Extension, Router,
     body::Body,
     extract::{FromRef, Request, State},
     middleware,
@@ -14,6 +14,8 @@ use axum::{
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context, handle_server_fns_with_context};
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     app::{App, shell},
@@ -21,6 +23,7 @@ use crate::{
     config::Settings,
     error::route_not_found,
     health::healthz,
+    openapi::{self, ApiDoc},
     people::{self, accounts},
     store::Store,
     tokens::{self, usage::UsageLog},
@@ -70,12 +73,20 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     });
-    let v4 = Router::new()
-        .merge(people::api::router())
-        .merge(tokens::api::router())
-        .merge(workspace::api::router())
-        .fallback(route_not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    let (v4, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(
+            "/v4",
+            OpenApiRouter::new()
+                .merge(people::api::router())
+                .merge(tokens::api::router())
+                .merge(workspace::api::router())
+                .merge(openapi::router())
+                .fallback(route_not_found)
+                .layer(middleware::from_fn_with_state(state.clone(), authenticate)),
+        )
+        .split_for_parts();
+    let document = openapi::Document(Arc::new(serde_json::to_value(&document).expect("the OpenAPI document serialises")));
+    let v4 = v4.layer(Extension(document));
 
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -94,7 +105,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .nest("/v4", v4)
+        .merge(v4)
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(

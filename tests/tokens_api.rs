@@ -301,4 +301,37 @@ on_sqlite_and_postgres! {
         let listed: Value = app.as_admin(Method::GET, "/v4/apiAccessTokens?limit=1000").send().await.unwrap().json().await.unwrap();
         assert_eq!(listed["count"], 201);
     }
+    async fn the_open_api_spec_answers_a_bearer_token_and_lists_every_endpoint(app) {
+        let (value, _) = app.admin_token(DAY).await;
+        let response = app.bearer(Method::GET, "/v4/open-api-spec", &value).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let spec: Value = response.json().await.unwrap();
+        assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+        let paths = spec["paths"].as_object().unwrap();
+        let mut operations: Vec<String> = paths
+            .iter()
+            .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |method| format!("{} {path}", method.to_uppercase())))
+            .collect();
+        operations.sort();
+        assert_eq!(operations, [
+            "DELETE /v4/apiAccessTokens/{tokenId}",
+            "GET /v4/apiAccessTokens",
+            "GET /v4/apiAccessTokens/{tokenId}",
+            "GET /v4/open-api-spec",
+            "GET /v4/people",
+            "GET /v4/people/current",
+            "GET /v4/people/{id}",
+            "GET /v4/workspaces/current/apiAccessTokens",
+            "GET /v4/workspaces/current/settings",
+            "PATCH /v4/people/{id}",
+            "PATCH /v4/workspaces/current/settings",
+            "POST /v4/apiAccessTokens",
+            "POST /v4/people",
+        ]);
+        let schemes = &spec["components"]["securitySchemes"];
+        assert_eq!(schemes["bearerToken"]["scheme"], "bearer");
+        assert_eq!(schemes["basicCredentials"]["scheme"], "basic");
+        let unauthenticated = app.rest.get(app.url("/v4/open-api-spec")).send().await.unwrap();
+        assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+    }
 }

@@ -1,16 +1,13 @@
 //! REST: `/v4/people`. Everyone may read themselves (`/people/current`); everything else is for
 //! workspace admins.
 
-use axum::{
-    Json, Router,
-    http::StatusCode,
-    routing::get,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::layer::Caller,
-    error::{ApiError, ApiJson, ApiPath, ApiQuery},
+    error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
     paging::{Page, Paging},
     people::{
         Person,
@@ -19,19 +16,24 @@ use crate::{
     },
     startup::AppState,
 };
-use axum::extract::State;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/people", get(list).post(add))
-        .route("/people/current", get(current))
-        .route("/people/{id}", get(one).patch(change))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, add))
+        .routes(routes!(current))
+        .routes(routes!(one, change))
 }
 
+/// The authenticated caller.
+#[utoipa::path(get, path = "/people/current", tag = "People", responses((status = 200, body = Person)))]
 async fn current(caller: Caller) -> Json<Person> {
     Json(caller.person)
 }
 
+/// Everyone in the workspace (workspace admins).
+#[utoipa::path(get, path = "/people", tag = "People", params(Paging), responses(
+    (status = 200, body = Page<Person>),
+    (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
+))]
 async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(paging): ApiQuery<Paging>) -> Result<Json<Page<Person>>, ApiError> {
     caller.require_admin()?;
     let (limit, offset) = paging.checked()?;
@@ -39,6 +41,12 @@ async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(paging): A
     Ok(Json(Page { data, count }))
 }
 
+/// One person: the caller, or anyone for workspace admins.
+#[utoipa::path(get, path = "/people/{id}", tag = "People", params(("id" = i64, Path)), responses(
+    (status = 200, body = Person),
+    (status = 403, description = "Another person, and the caller is not a workspace admin", body = ErrorBody),
+    (status = 404, description = "No such person", body = ErrorBody),
+))]
 async fn one(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Person>, ApiError> {
     if caller.person.id != id {
         caller.require_admin()?;
@@ -47,7 +55,7 @@ async fn one(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath
     Ok(Json(person))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NewPersonBody {
     username: String,
@@ -58,6 +66,13 @@ struct NewPersonBody {
     is_admin: bool,
 }
 
+/// Adds a person to the workspace (workspace admins).
+#[utoipa::path(post, path = "/people", tag = "People", request_body = NewPersonBody, responses(
+    (status = 201, body = Person),
+    (status = 400, description = "A username, name or password that breaks a rule", body = ErrorBody),
+    (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
+    (status = 409, description = "The username is taken", body = ErrorBody),
+))]
 async fn add(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<NewPersonBody>) -> Result<(StatusCode, Json<Person>), ApiError> {
     caller.require_admin()?;
     let account = NewAccount {
@@ -70,7 +85,7 @@ async fn add(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJs
     Ok((StatusCode::CREATED, Json(person)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ChangesBody {
     name: Option<String>,
@@ -78,6 +93,15 @@ struct ChangesBody {
     password: Option<String>,
 }
 
+/// Changes a person's name or role, or resets their password (workspace admins). Access tokens are
+/// not affected by a password change.
+#[utoipa::path(patch, path = "/people/{id}", tag = "People", params(("id" = i64, Path)), request_body = ChangesBody, responses(
+    (status = 200, body = Person),
+    (status = 400, description = "A name or password that breaks a rule", body = ErrorBody),
+    (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
+    (status = 404, description = "No such person", body = ErrorBody),
+    (status = 409, description = "The last admin cannot become a member", body = ErrorBody),
+))]
 async fn change(
     State(state): State<AppState>,
     caller: Caller,

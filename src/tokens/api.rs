@@ -1,13 +1,9 @@
 //! REST: `/v4/apiAccessTokens` (the caller's own tokens) and `/v4/workspaces/current/apiAccessTokens`
 //! (every member's, for admins). The rules are in [`super::rules`]; this file only speaks HTTP.
 
-use axum::{
-    Json, Router,
-    extract::State,
-    http::StatusCode,
-    routing::get,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     Description, Lifetime, NewToken, TokenId, TokenInfo, WorkspaceToken,
@@ -15,27 +11,40 @@ use super::{
 };
 use crate::{
     auth::layer::Caller,
-    error::{ApiError, ApiJson, ApiPath, ApiQuery},
+    error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
     paging::{Page, Paging},
     startup::AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/apiAccessTokens", get(list).post(create))
-        .route("/apiAccessTokens/{tokenId}", get(one).delete(remove))
-        .route("/workspaces/current/apiAccessTokens", get(list_workspace))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(one, remove))
+        .routes(routes!(list_workspace))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CreateBody {
+    /// How long the token lives, in seconds (at least 1); -1 for a token that never expires,
+    /// allowed only while the workspace's maximum lifetime is unlimited.
+    #[schema(example = 8_640_000)]
     lifetime_seconds: i64,
+    /// What the token is for: at most 255 characters, trimmed.
     #[serde(default)]
     description: Option<String>,
 }
 
-/// With HTTP Basic credentials or a bearer token: either way the token is the caller's own.
+/// Generates an access token for the caller.
+///
+/// With HTTP Basic credentials or a bearer token: either way the token is the caller's own. The
+/// value is in this answer only; it cannot be retrieved again.
+#[utoipa::path(post, path = "/apiAccessTokens", tag = "Access tokens", request_body = CreateBody, responses(
+    (status = 201, description = "The new token and its value", body = NewToken),
+    (status = 400, description = "A lifetime or description that breaks a rule", body = ErrorBody),
+    (status = 403, description = "Members may not generate tokens in this workspace", body = ErrorBody),
+    (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
+))]
 async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<CreateBody>) -> Result<(StatusCode, Json<NewToken>), ApiError> {
     let lifetime = Lifetime::from_seconds(body.lifetime_seconds).map_err(ApiError::Validation)?;
     let description = Description::parse(body.description.as_deref().unwrap_or_default()).map_err(ApiError::Validation)?;
@@ -43,12 +52,23 @@ async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): Ap
     Ok((StatusCode::CREATED, Json(token)))
 }
 
+/// The caller's tokens, newest first.
+#[utoipa::path(get, path = "/apiAccessTokens", tag = "Access tokens", params(Paging), responses(
+    (status = 200, body = Page<TokenInfo>),
+    (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
+))]
 async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(paging): ApiQuery<Paging>) -> Result<Json<Page<TokenInfo>>, ApiError> {
     let (limit, offset) = paging.checked()?;
     let (data, count) = rules::list_own(&state, &caller.person, limit, offset).await?;
     Ok(Json(Page { data, count }))
 }
 
+/// Every member's tokens with their owner, newest first (workspace admins).
+#[utoipa::path(get, path = "/workspaces/current/apiAccessTokens", tag = "Access tokens", params(Paging), responses(
+    (status = 200, body = Page<WorkspaceToken>),
+    (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
+    (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
+))]
 async fn list_workspace(State(state): State<AppState>, caller: Caller, ApiQuery(paging): ApiQuery<Paging>) -> Result<Json<Page<WorkspaceToken>>, ApiError> {
     caller.require_admin()?;
     let (limit, offset) = paging.checked()?;
@@ -56,11 +76,26 @@ async fn list_workspace(State(state): State<AppState>, caller: Caller, ApiQuery(
     Ok(Json(Page { data, count }))
 }
 
+/// One token of the caller's (any token, for workspace admins).
+#[utoipa::path(get, path = "/apiAccessTokens/{tokenId}", tag = "Access tokens",
+    params(("tokenId" = String, Path, format = Uuid, description = "The token's id (not its value)")),
+    responses(
+        (status = 200, body = TokenInfo),
+        (status = 404, description = "No such token, or another member's", body = ErrorBody),
+    ))]
 async fn one(State(state): State<AppState>, caller: Caller, ApiPath(token_id): ApiPath<String>) -> Result<Json<TokenInfo>, ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
     Ok(Json(rules::get(&state, &caller.person, token_id).await?))
 }
 
+/// Deletes a token of the caller's (any token, for workspace admins). It stops working at once;
+/// this cannot be undone.
+#[utoipa::path(delete, path = "/apiAccessTokens/{tokenId}", tag = "Access tokens",
+    params(("tokenId" = String, Path, format = Uuid, description = "The token's id (not its value)")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such token, or another member's", body = ErrorBody),
+    ))]
 async fn remove(State(state): State<AppState>, caller: Caller, ApiPath(token_id): ApiPath<String>) -> Result<StatusCode, ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
     rules::delete(&state, &caller.person, token_id).await?;

@@ -38,6 +38,7 @@ impl fmt::Display for TokenId {
 }
 
 /// `Active` until the token's expiry time, then `Expired`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
     Active,
@@ -63,9 +64,12 @@ impl fmt::Display for Status {
 }
 
 /// A token as its owner sees it (the `tokenInfo` of `API.md`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenInfo {
+    /// Identifies the token; it is not the token.
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = Uuid))]
     pub token_id: TokenId,
     /// Empty when none was given.
     pub description: String,
@@ -82,6 +86,7 @@ pub struct TokenInfo {
 }
 
 /// Who holds a token, in the admins' view of the whole workspace.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Owner {
@@ -91,6 +96,7 @@ pub struct Owner {
 }
 
 /// A token in the admins' view of the workspace: its info and its owner.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceToken {
@@ -100,9 +106,11 @@ pub struct WorkspaceToken {
 }
 
 /// A token just generated: the only time its value exists outside its owner's hands.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewToken {
+    /// The token, shown this once: send it as `Authorization: Bearer <tokenValue>`.
     pub token_value: String,
     pub token_info: TokenInfo,
 }

@@ -1,23 +1,32 @@
 //! REST: `/v4/workspaces/current/settings`. Everyone may read them (they say what a member may do);
 //! only admins change them.
 
-use axum::{Json, Router, extract::State, routing::get};
+use axum::{Json, extract::State};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{SettingsChanges, WorkspaceSettings, store};
 use crate::{
     auth::layer::Caller,
-    error::{ApiError, ApiJson},
+    error::{ApiError, ApiJson, ErrorBody},
     startup::AppState,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/workspaces/current/settings", get(read).patch(change))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read, change))
 }
 
+/// The workspace's settings for access tokens.
+#[utoipa::path(get, path = "/workspaces/current/settings", tag = "Workspace", responses((status = 200, body = WorkspaceSettings)))]
 async fn read(State(state): State<AppState>, _caller: Caller) -> Result<Json<WorkspaceSettings>, ApiError> {
     Ok(Json(store::get(&state.store).await?))
 }
 
+/// Changes the settings sent; the others stay as they are (workspace admins).
+#[utoipa::path(patch, path = "/workspaces/current/settings", tag = "Workspace", request_body = SettingsChanges, responses(
+    (status = 200, description = "The settings after the change", body = WorkspaceSettings),
+    (status = 400, description = "A value out of range, or an unknown setting", body = ErrorBody),
+    (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
+))]
 async fn change(State(state): State<AppState>, caller: Caller, ApiJson(changes): ApiJson<SettingsChanges>) -> Result<Json<WorkspaceSettings>, ApiError> {
     caller.require_admin()?;
     let settings = store::update(&state.store, &changes).await?;

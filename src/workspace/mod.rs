@@ -12,11 +12,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::tokens::Lifetime;
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceSettings {
+    /// Off: no token authenticates and the token routes answer 404; tokens are kept.
     pub access_tokens_enabled: bool,
+    /// Off (the default): only admins generate and use tokens.
     pub allow_members_to_generate_tokens: bool,
+    /// The longest lifetime of a new token in days; -1 (the default) is unlimited and allows
+    /// tokens that never expire.
+    #[cfg_attr(feature = "ssr", schema(value_type = i64, example = -1))]
     pub max_token_lifetime_days: MaxLifetime,
 }
 
@@ -39,11 +45,13 @@ impl WorkspaceSettings {
 }
 
 /// A change to some of the settings: `None` keeps a setting as it is.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsChanges {
     pub access_tokens_enabled: Option<bool>,
     pub allow_members_to_generate_tokens: Option<bool>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>))]
     pub max_token_lifetime_days: Option<MaxLifetime>,
 }
 
