@@ -6,13 +6,13 @@ use std::sync::Arc;
 use axum::{
     Extension, Router,
     body::Body,
-    extract::{FromRef, Request, State},
-    middleware,
-    response::{IntoResponse, Response},
+    extract::{FromRef, Request},
+    middleware::{self, Next},
+    response::Response,
     routing::get,
 };
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context, handle_server_fns_with_context};
+use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -106,7 +106,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(v4)
-        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
@@ -115,14 +114,28 @@ pub fn router(state: AppState) -> Router {
             },
             shell,
         ))
+        .layer(middleware::from_fn(server_fn_error_status))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Response {
-    handle_server_fns_with_context(move || provide_context(state.clone()), request)
-        .await
-        .into_response()
+/// Server functions answer every error with `500`. A refusal (wrong password, a rule, signed out) is
+/// not a server failure: give it its own status, so that logs and monitoring count only real ones.
+async fn server_fn_error_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    // leptos marks a server function's error answers with this header.
+    if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Error bodies are a small JSON object; anything larger is left as it is.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<crate::ui_error::UiError>(&bytes) {
+        parts.status = error.status();
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.

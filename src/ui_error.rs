@@ -42,6 +42,21 @@ impl UiError {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl UiError {
+    /// The HTTP status of a server function's answer with this error.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            UiError::Refused(_) | UiError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            UiError::SignedOut => StatusCode::UNAUTHORIZED,
+            UiError::Forbidden => StatusCode::FORBIDDEN,
+            UiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            UiError::Internal | UiError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
 impl FromServerFnError for UiError {
     type Encoder = JsonEncoding;
 

@@ -154,3 +154,17 @@ mod first_admin {
         generated_admin_exists(Backend::Postgres).await;
     }
 }
+
+mod server_function_errors {
+    use super::*;
+
+    #[tokio::test]
+    async fn refusals_get_their_own_status_instead_of_500() {
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        let wrong = app.sign_in(ADMIN_USERNAME, "wrong-password").await;
+        assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+        assert!(wrong.text().await.unwrap().contains("The username or password is incorrect."));
+        let signed_out = app.server_fn("list_people", &[]).await;
+        assert_eq!(signed_out.status(), StatusCode::UNAUTHORIZED);
+    }
+}

@@ -20,7 +20,10 @@ use crate::startup::AppState;
 const PUBLIC_PAGES: &[&str] = &["/signin"];
 
 pub async fn require_session_for_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let public = PUBLIC_PAGES.contains(&request.uri().path());
+    let path = request.uri().path();
+    // Server functions share these routes (leptos mounts them with the pages); they check the
+    // session themselves and answer in their own terms.
+    let public = PUBLIC_PAGES.contains(&path) || path.starts_with("/api/");
     if public || !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }

@@ -1,0 +1,75 @@
+//! The server functions the Access Tokens page calls: the same rules as the REST API, for the
+//! signed-in person, on SQLite and PostgreSQL.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{ADMIN_PASSWORD, ADMIN_USERNAME};
+
+on_sqlite_and_postgres! {
+    async fn the_page_generates_lists_and_deletes_the_viewers_tokens(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let generated = app.server_fn("generate_token", &[("lifetime_days", "30"), ("description", "from the page")]).await;
+        assert_eq!(generated.status(), StatusCode::OK);
+        let generated: Value = generated.json().await.unwrap();
+        let value = generated["tokenValue"].as_str().unwrap();
+        let me = app.bearer(Method::GET, "/v4/people/current", value).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK);
+
+        let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        assert_eq!(listed["count"], 1);
+        assert_eq!(listed["tokens"][0]["description"], "from the page");
+        assert!(listed["tokens"][0]["lastUsed"].is_string(), "the use above shows at once");
+
+        let id = generated["tokenInfo"]["tokenId"].as_str().unwrap();
+        let deleted = app.server_fn("delete_token", &[("token_id", id)]).await;
+        assert_eq!(deleted.status(), StatusCode::OK);
+        let me = app.bearer(Method::GET, "/v4/people/current", value).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    async fn invalid_fields_name_the_field_and_create_nothing(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        for (days, description, field) in [("0", "", "lifetime"), ("ten", "", "lifetime"), ("", "", "lifetime"), ("1", &"x".repeat(256)[..], "description")] {
+            let response = app.server_fn("generate_token", &[("lifetime_days", days), ("description", description)]).await;
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{days:?}");
+            let error: Value = response.json().await.unwrap();
+            assert_eq!(error["Invalid"]["field"], field, "{error}");
+        }
+        app.settings(json!({ "maxTokenLifetimeDays": 7 })).await;
+        let never = app.server_fn("generate_token", &[("lifetime_days", "-1"), ("description", "")]).await;
+        let error: Value = never.json().await.unwrap();
+        assert!(error["Invalid"]["message"].as_str().unwrap().contains("never expire"), "{error}");
+        let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        assert_eq!(listed["count"], 0);
+    }
+
+    async fn members_see_why_they_cannot_generate_and_admins_see_every_token(app) {
+        app.add_person("member", "member-password", false).await;
+        app.sign_in("member", "member-password").await;
+        let policy: Value = app.server_fn("token_policy", &[]).await.json().await.unwrap();
+        assert_eq!(policy["may_generate"], false);
+        let refused = app.server_fn("generate_token", &[("lifetime_days", "1"), ("description", "")]).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert!(refused.text().await.unwrap().contains("Only workspace admins"));
+        let workspace = app.server_fn("workspace_tokens", &[("limit", "50"), ("offset", "0")]).await;
+        assert_eq!(workspace.status(), StatusCode::FORBIDDEN);
+        let settings = app.server_fn("update_workspace_settings", &[("access_tokens_enabled", "on"), ("allow_members_to_generate_tokens", "on"), ("max_token_lifetime_days", "-1")]).await;
+        assert_eq!(settings.status(), StatusCode::FORBIDDEN);
+    }
+
+    async fn admins_change_the_settings_from_the_page(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let bad = app.server_fn("update_workspace_settings", &[("access_tokens_enabled", "on"), ("max_token_lifetime_days", "0")]).await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+        let changed: Value = app.server_fn("update_workspace_settings", &[("access_tokens_enabled", "on"), ("allow_members_to_generate_tokens", "on"), ("max_token_lifetime_days", "90")]).await.json().await.unwrap();
+        assert_eq!(changed, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": true, "maxTokenLifetimeDays": 90 }));
+        app.add_person("member", "member-password", false).await;
+        let member_token = app.create_token_as("member", "member-password", json!({ "lifetimeSeconds": 60 })).await;
+        assert_eq!(member_token.status(), StatusCode::CREATED);
+        let all: Value = app.server_fn("workspace_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        assert_eq!(all["count"], 1);
+        assert_eq!(all["tokens"][0]["owner"]["username"], "member");
+    }
+}
