@@ -13,6 +13,7 @@ use crate::{
         server_fns::{SignIn, SignOut, current_person},
     },
     people::{Person, page::UsersPage},
+    tokens::page::AccessTokensPage,
     ui_error::UiError,
 };
 
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home ssr=SsrMode::Async/>
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/preferences") view=PreferencesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/preferences/access-tokens") view=AccessTokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
@@ -167,6 +169,7 @@ fn UserMenu(person: Person) -> impl IntoView {
             </button>
             <ul id="user-menu-list" class="menu" hidden=move || !open.get()>
                 <li><a href="/preferences" on:click=move |_| close()>"Preferences"</a></li>
+                <li><a href="/preferences/access-tokens" on:click=move |_| close()>"Access Tokens"</a></li>
                 {person.is_admin.then(|| view! {
                     <li><a href="/users" on:click=move |_| close()>"Users"</a></li>
                 })}

@@ -8,6 +8,23 @@ use serde_json::{Value, json};
 use support::{ADMIN_PASSWORD, ADMIN_USERNAME};
 
 on_sqlite_and_postgres! {
+    async fn the_access_tokens_page_is_rendered_on_the_server_for_signed_in_people(app) {
+        let signed_out = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap();
+        assert_eq!(signed_out.status(), StatusCode::FOUND);
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let empty = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap().text().await.unwrap();
+        assert!(empty.contains(">Generate New Token</button>"), "{empty}");
+        assert!(empty.contains("You have no access tokens yet."));
+        app.server_fn("generate_token", &[("lifetime_days", "-1"), ("description", "rendered <b>safely</b>")]).await;
+        let html = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap().text().await.unwrap();
+        for column in ["Token ID", "Description", "Status", "Created", "Expires", "Last Used"] {
+            assert!(html.contains(&format!(">{column}</th>")), "{column}");
+        }
+        assert!(html.contains("rendered &lt;b&gt;safely&lt;/b&gt;"), "descriptions are escaped");
+        assert!(html.contains(">Active</span>") && html.contains(">Never</span>"));
+        assert!(!html.contains("atk_"), "the page never holds a token value");
+    }
+
     async fn the_page_generates_lists_and_deletes_the_viewers_tokens(app) {
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         let generated = app.server_fn("generate_token", &[("lifetime_days", "30"), ("description", "from the page")]).await;

@@ -65,6 +65,10 @@ fn Preferences(person: Person) -> impl IntoView {
                 <dt>"Role"</dt><dd>{person.role().to_string()}</dd>
             </dl>
         </section>
+        <section class="card" aria-labelledby="tokens-heading">
+            <h2 id="tokens-heading">"Access Tokens"</h2>
+            <p>"Tokens let scripts and REST clients call the API as you. "<a href="/preferences/access-tokens">"Manage your access tokens"</a></p>
+        </section>
         <PasswordForm/>
     }
 }
