@@ -27,6 +27,9 @@ postgres_for_tests() {
     pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   fi
   trap stop_postgres EXIT
+  # Interrupted (Ctrl-C, a CI timeout): stop the cluster too, then exit as interrupted.
+  trap 'stop_postgres; exit 130' INT
+  trap 'stop_postgres; exit 143' TERM
 
   if [ -n "${TEST_DATABASE_URL:-}" ]; then
     "$pg_bin/psql" "$TEST_DATABASE_URL" -Atqc 'SELECT 1' >/dev/null \
