@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     app::{App, shell},
-    auth::{guard::require_session_for_pages, layer::authenticate, throttle::LoginThrottle},
+    auth::{csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate, throttle::LoginThrottle},
     config::Settings,
     error::route_not_found,
     health::healthz,
@@ -115,6 +115,7 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .layer(middleware::from_fn(server_fn_error_status))
+        .layer(middleware::from_fn(refuse_cross_site))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

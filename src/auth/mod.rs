@@ -5,6 +5,8 @@ pub mod page;
 pub mod server_fns;
 
 #[cfg(feature = "ssr")]
+pub mod csrf;
+#[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod layer;
