@@ -8,7 +8,7 @@ use crate::{
     people::Person,
     store::{Store, StoreError, with_pool},
     timestamp,
-    workspace::{MaxLifetime, WorkspaceSettings},
+    workspace::{WorkspaceSettings, store::SettingsRow},
 };
 
 #[derive(sqlx::FromRow)]
@@ -165,9 +165,8 @@ struct PresentedRow {
     name: String,
     is_admin: bool,
     user_created_at: i64,
-    access_tokens_enabled: bool,
-    allow_members_to_generate_tokens: bool,
-    max_token_lifetime_days: i64,
+    #[sqlx(flatten)]
+    settings: SettingsRow,
 }
 
 pub async fn find_by_digest(store: &Store, digest: &TokenDigest) -> Result<Option<Presented>, StoreError> {
@@ -191,11 +190,7 @@ pub async fn find_by_digest(store: &Store, digest: &TokenDigest) -> Result<Optio
             is_admin: row.is_admin,
             created_at: timestamp::from_millis(row.user_created_at),
         },
-        settings: WorkspaceSettings {
-            access_tokens_enabled: row.access_tokens_enabled,
-            allow_members_to_generate_tokens: row.allow_members_to_generate_tokens,
-            max_token_lifetime_days: MaxLifetime::parse(row.max_token_lifetime_days).unwrap_or(MaxLifetime::Days(1)),
-        },
+        settings: row.settings.into(),
     }))
 }
 

@@ -3,8 +3,9 @@
 use super::{MaxLifetime, SettingsChanges, WorkspaceSettings};
 use crate::store::{Store, StoreError, with_pool};
 
+/// The settings columns, also read by `tokens::store` together with a presented token.
 #[derive(sqlx::FromRow)]
-struct SettingsRow {
+pub(crate) struct SettingsRow {
     access_tokens_enabled: bool,
     allow_members_to_generate_tokens: bool,
     max_token_lifetime_days: i64,
