@@ -49,7 +49,7 @@ postgres_for_tests() {
     fi
     "${as_postgres[@]}" "$pg_bin/initdb" -A trust -U postgres -D "$pg_tmp/data" >/dev/null
     "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_tmp/data" -l "$pg_tmp/server.log" -w \
-      -o "-p $port -k $pg_tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+      -o "-p $port -k $pg_tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400 -c max_wal_size=256MB" start >/dev/null
     export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
     say "PostgreSQL: a throwaway cluster on 127.0.0.1:$port ($pg_tmp)"
   fi
