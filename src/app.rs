@@ -15,6 +15,7 @@ use crate::{
     people::{Person, page::UsersPage},
     tokens::page::AccessTokensPage,
     ui_error::UiError,
+    workspace::page::WorkspaceSettingsPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/preferences") view=PreferencesPage ssr=SsrMode::Async/>
                     <Route path=path!("/preferences/access-tokens") view=AccessTokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workspace/settings") view=WorkspaceSettingsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
@@ -172,6 +174,7 @@ fn UserMenu(person: Person) -> impl IntoView {
                 <li><a href="/preferences/access-tokens" on:click=move |_| close()>"Access Tokens"</a></li>
                 {person.is_admin.then(|| view! {
                     <li><a href="/users" on:click=move |_| close()>"Users"</a></li>
+                    <li><a href="/workspace/settings" on:click=move |_| close()>"Workspace Settings"</a></li>
                 })}
                 <li>
                     <ActionForm action=session.sign_out>

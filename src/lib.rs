@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod people;
 pub mod tokens;
 pub mod workspace;

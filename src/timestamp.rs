@@ -25,6 +25,41 @@ pub fn to_millis(at: OffsetDateTime) -> i64 {
     (at.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+const SHORT_UTC: &[FormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+const EXACT_UTC: &[FormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+
+/// `2026-01-16 00:05 UTC`: what the server renders, not knowing the reader's time zone.
+pub fn short_utc(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC).format(SHORT_UTC).expect("a UTC time always formats")
+}
+
+/// `2026-01-16 00:05:01 UTC`: the exact time, on hover.
+pub fn exact_utc(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC).format(EXACT_UTC).expect("a UTC time always formats")
+}
+
+/// How far `at` is from `now`, in the largest whole unit: "in 29 days", "3 minutes ago", "now".
+///
+/// Whole units round down, so a 30-day token generated a moment ago expires "in 29 days": it does
+/// not have 30 whole days left.
+pub fn relative(at: OffsetDateTime, now: OffsetDateTime) -> String {
+    let seconds = (at - now).whole_seconds();
+    let distance = seconds.unsigned_abs();
+    if distance == 0 {
+        return "now".to_owned();
+    }
+    const UNITS: [(u64, &str); 5] =
+        [(365 * 86_400, "year"), (86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second")];
+    // Days up to two years ("in 400 days" reads better for a token than "in 1 year").
+    let (size, unit) = UNITS
+        .into_iter()
+        .find(|&(size, unit)| distance >= size && (unit != "year" || distance >= 2 * size))
+        .unwrap_or((1, "second"));
+    let count = distance / size;
+    let plural = if count == 1 { "" } else { "s" };
+    if seconds > 0 { format!("in {count} {unit}{plural}") } else { format!("{count} {unit}{plural} ago") }
+}
+
 /// `#[serde(with = "crate::timestamp::rfc3339")]`
 pub mod rfc3339 {
     use super::*;
@@ -70,6 +105,31 @@ mod tests {
     fn formats_utc_with_milliseconds_and_z() {
         assert_eq!(format(datetime!(2026-01-16 00:05:01.743 UTC)), "2026-01-16T00:05:01.743Z");
         assert_eq!(format(datetime!(2026-01-16 02:05:01.7 +02:00)), "2026-01-16T00:05:01.700Z");
+    }
+
+    #[test]
+    fn utc_for_the_server_and_for_hover() {
+        let at = datetime!(2026-01-16 02:05:01.743 +02:00);
+        assert_eq!(short_utc(at), "2026-01-16 00:05 UTC");
+        assert_eq!(exact_utc(at), "2026-01-16 00:05:01 UTC");
+    }
+
+    #[test]
+    fn relative_hints_use_the_largest_whole_unit() {
+        let now = datetime!(2026-01-16 12:00:00 UTC);
+        let hint = |seconds: i64| relative(now + time::Duration::seconds(seconds), now);
+        assert_eq!(hint(0), "now");
+        assert_eq!(hint(1), "in 1 second");
+        assert_eq!(hint(-1), "1 second ago");
+        assert_eq!(hint(-59), "59 seconds ago");
+        assert_eq!(hint(-3 * 60 - 20), "3 minutes ago");
+        assert_eq!(hint(2 * 3_600), "in 2 hours");
+        assert_eq!(hint(30 * 86_400 - 1), "in 29 days");
+        assert_eq!(hint(30 * 86_400), "in 30 days");
+        assert_eq!(hint(400 * 86_400), "in 400 days");
+        assert_eq!(hint(-3 * 365 * 86_400), "3 years ago");
+        // Milliseconds do not count: half a second ago is now.
+        assert_eq!(relative(now - time::Duration::milliseconds(500), now), "now");
     }
 
     #[test]

@@ -1,25 +1,12 @@
-import { expect, test, type Page } from '@playwright/test';
-import { admin } from '../playwright.config';
+import { expect, test } from '@playwright/test';
+import { defaults, setSettings, signInAsAdmin, watchConsole } from './helpers';
 
 // The Access Tokens page, as the product document describes it.
 
-async function signInAsAdmin(page: Page) {
-  await page.goto('/signin');
-  await page.getByLabel('Username').fill(admin.username);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/preferences$/);
-  await page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 15_000 });
-}
+test.beforeEach(async ({ request }) => setSettings(request, defaults));
 
-test('generate a token, copy it to the clipboard, use it, then delete it and see it refused', async ({ page, context, request }) => {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    // A refused form answers 400 on purpose; Chromium logs every 4xx it fetches.
-    if (message.text().startsWith('Failed to load resource: the server responded with a status of 4')) return;
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
+test('generate a token, copy it to the clipboard, use it, see Last Used change, then delete it and see it refused', async ({ page, context, request }) => {
+  const problems = watchConsole(page);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await signInAsAdmin(page);
 
@@ -47,18 +34,30 @@ test('generate a token, copy it to the clipboard, use it, then delete it and see
   expect(value).toMatch(/^atk_[A-Za-z0-9]{49}$/);
   await expect(myToken.getByLabel('Token')).toHaveValue(value);
 
+  await myToken.getByRole('button', { name: 'Close' }).click();
+  await expect(myToken).toBeHidden();
+  // Closed for good: the value is nowhere on the page any more.
+  expect(await page.content()).not.toContain(value);
+  const row = page.getByRole('row', { name: /Playwright token/ });
+  await expect(row).toContainText('Active');
+  await expect(row.getByRole('cell').nth(4)).toContainText('in 29 days');
+  await expect(row.getByRole('cell').nth(5)).toHaveText('Never');
+
   const me = await request.get('/v4/people/current', { headers: { Authorization: `Bearer ${value}` } });
   expect(me.status()).toBe(200);
 
-  await myToken.getByRole('button', { name: 'Close' }).click();
-  await expect(myToken).toBeHidden();
-  const row = page.getByRole('row', { name: /Playwright token/ });
-  await expect(row).toContainText('Active');
+  // Last Used: the page lists the tokens again when it is shown again (here: reloaded).
+  await page.reload();
+  const lastUsed = page.getByRole('row', { name: /Playwright token/ }).getByRole('cell').nth(5);
+  await expect(lastUsed.locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+  await expect(lastUsed).toContainText(/now|seconds? ago/);
 
-  await row.getByRole('button', { name: /Actions for token/ }).click();
-  await row.getByRole('button', { name: 'Delete Token…' }).click();
+  const used = page.getByRole('row', { name: /Playwright token/ });
+  await used.getByRole('button', { name: /Actions for token/ }).click();
+  await used.getByRole('button', { name: 'Delete Token…' }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete Token' });
   await expect(confirm).toContainText('cannot be undone');
+  await expect(confirm).toContainText('stops working');
   await confirm.getByRole('button', { name: 'Delete Token' }).click();
   await expect(confirm).toBeHidden();
   await expect(page.getByRole('row', { name: /Playwright token/ })).toHaveCount(0);

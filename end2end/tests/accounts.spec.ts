@@ -34,10 +34,10 @@ test('the first admin signs in and the page is hydrated: the user menu opens wit
   await page.evaluate(() => ((window as any).__sameDocument = true));
   const menuButton = page.getByRole('button', { name: /Administrator/ });
   await expect(menuButton).toHaveAttribute('aria-expanded', 'false');
-  await expect(page.getByRole('link', { name: 'Preferences' })).toBeHidden();
+  await expect(page.getByRole('navigation', { name: 'User menu' }).getByRole('link', { name: 'Preferences' })).toBeHidden();
   await menuButton.click();
   await expect(menuButton).toHaveAttribute('aria-expanded', 'true');
-  await expect(page.getByRole('link', { name: 'Users' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'User menu' }).getByRole('link', { name: 'Users' })).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(menuButton).toHaveAttribute('aria-expanded', 'false');
   await expect(menuButton).toBeFocused();
@@ -57,7 +57,7 @@ test('an admin adds a member on the Users page, who then signs in and out', asyn
   await expect(page).toHaveURL(/\/preferences$/);
   await hydrated(page);
   await page.getByRole('button', { name: /Administrator/ }).click();
-  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('navigation', { name: 'User menu' }).getByRole('link', { name: 'Users' }).click();
   await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
 
   await page.evaluate(() => ((window as any).__sameDocument = true));

@@ -69,6 +69,16 @@ fn Preferences(person: Person) -> impl IntoView {
             <h2 id="tokens-heading">"Access Tokens"</h2>
             <p>"Tokens let scripts and REST clients call the API as you. "<a href="/preferences/access-tokens">"Manage your access tokens"</a></p>
         </section>
+        {person.is_admin.then(|| view! {
+            <section class="card" aria-labelledby="admin-heading">
+                <h2 id="admin-heading">"Workspace"</h2>
+                <ul class="links">
+                    <li><a href="/preferences/access-tokens?view=all">"All members' access tokens"</a></li>
+                    <li><a href="/workspace/settings">"Workspace Settings"</a>": access tokens on or off, who may generate them, their longest lifetime"</li>
+                    <li><a href="/users">"Users"</a></li>
+                </ul>
+            </section>
+        })}
         <PasswordForm/>
     }
 }

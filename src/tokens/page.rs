@@ -2,45 +2,144 @@
 //! "Generate New Token" dialog, the one-time "My Token" dialog with Copy Token to clipboard, and
 //! "Delete Token" from a row's menu.
 
-use leptos::{html::Dialog, prelude::*};
+use leptos::{
+    ev,
+    html::{Button, Dialog, Form},
+    prelude::*,
+};
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
 
 use super::{
-    NewToken, Status, TokenInfo,
-    server_fns::{DeleteToken, GenerateToken, TokenPage, TokenPolicy, load_token_policy, my_tokens},
+    NewToken, Owner, Status, TokenInfo,
+    server_fns::{DeleteToken, GenerateToken, TokenPolicy, load_token_policy, my_tokens, workspace_tokens},
 };
-use crate::{app::signed_in, timestamp, ui_error::UiError, workspace::MaxLifetime};
+use crate::{
+    app::signed_in,
+    clock::{Clock, Time},
+    ui_error::UiError,
+    workspace::MaxLifetime,
+};
 
-/// How many tokens the page lists at once.
+/// How many tokens the page lists at once; older ones are on the next pages.
 const PAGE_SIZE: i64 = 100;
+
+/// Whose tokens the page lists: the viewer's own, or (for admins) every member's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    Mine,
+    AllMembers,
+}
+
+impl Scope {
+    fn href(self, page: i64) -> String {
+        let mut query: Vec<String> = Vec::new();
+        if self == Scope::AllMembers {
+            query.push("view=all".to_owned());
+        }
+        if page > 1 {
+            query.push(format!("page={page}"));
+        }
+        match query.is_empty() {
+            true => "/preferences/access-tokens".to_owned(),
+            false => format!("/preferences/access-tokens?{}", query.join("&")),
+        }
+    }
+}
+
+/// A row of the table: a token and, in the All members view, who holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Row {
+    info: TokenInfo,
+    owner: Option<Owner>,
+}
+
+/// One page of rows, where it starts, how many tokens there are in all, and when it was listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Listing {
+    rows: Vec<Row>,
+    offset: i64,
+    count: i64,
+    /// Statuses and relative times are computed against this until the browser's clock runs.
+    #[serde(with = "crate::timestamp::rfc3339")]
+    listed_at: time::OffsetDateTime,
+}
+
+async fn list(scope: Scope, page: i64) -> Result<Listing, UiError> {
+    let offset = (page - 1).saturating_mul(PAGE_SIZE);
+    let (rows, count) = match scope {
+        Scope::Mine => {
+            let page = my_tokens(PAGE_SIZE, offset).await?;
+            (page.tokens.into_iter().map(|info| Row { info, owner: None }).collect(), page.count)
+        }
+        Scope::AllMembers => {
+            let page = workspace_tokens(PAGE_SIZE, offset).await?;
+            (page.tokens.into_iter().map(|token| Row { info: token.info, owner: Some(token.owner) }).collect(), page.count)
+        }
+    };
+    Ok(Listing { rows, offset, count, listed_at: crate::clock::now() })
+}
 
 #[component]
 pub fn AccessTokensPage() -> impl IntoView {
     // Data loading lives above the `<Suspense/>` that reads it (see `people::page::UsersPage`).
+    let query = use_query_map();
+    let scope = Memo::new(move |_| match query.with(|query| query.get("view")).as_deref() {
+        Some("all") => Scope::AllMembers,
+        _ => Scope::Mine,
+    });
+    let page = Memo::new(move |_| {
+        query.with(|query| query.get("page")).and_then(|page| page.parse::<i64>().ok()).filter(|page| *page >= 1).unwrap_or(1)
+    });
     let generate = ServerAction::<GenerateToken>::new();
     let delete = ServerAction::<DeleteToken>::new();
-    let policy = Resource::new(|| (), |_| load_token_policy());
+    // Coming back to the tab lists the tokens again: Last Used may have changed meanwhile.
+    let refresh = RwSignal::new(0_u32);
+    let listener = window_event_listener(ev::visibilitychange, move |_| {
+        if !document().hidden() {
+            refresh.update(|count| *count += 1);
+        }
+    });
+    on_cleanup(move || listener.remove());
+    let policy = Resource::new(move || generate.version().get(), |_| load_token_policy());
     let tokens = Resource::new(
-        move || (generate.version().get(), delete.version().get()),
-        |_| my_tokens(PAGE_SIZE, 0),
+        move || (scope.get(), page.get(), generate.version().get(), delete.version().get(), refresh.get()),
+        |(scope, page, ..)| list(scope, page),
     );
+    Clock::provide();
     view! {
         <Title text="Access Tokens · Access Tokens"/>
-        {signed_in(move |_| view! { <AccessTokens policy tokens generate delete/> })}
+        {signed_in(move |_| view! { <AccessTokens scope policy tokens generate delete/> })}
     }
 }
 
 #[component]
 fn AccessTokens(
+    scope: Memo<Scope>,
     policy: Resource<Result<TokenPolicy, UiError>>,
-    tokens: Resource<Result<TokenPage<TokenInfo>, UiError>>,
+    tokens: Resource<Result<Listing, UiError>>,
     generate: ServerAction<GenerateToken>,
     delete: ServerAction<DeleteToken>,
 ) -> impl IntoView {
     let generate_dialog = NodeRef::<Dialog>::new();
+    let my_token_dialog = NodeRef::<Dialog>::new();
     let delete_dialog = NodeRef::<Dialog>::new();
+    let generate_button = NodeRef::<Button>::new();
     // The token awaiting confirmation in the Delete Token dialog.
-    let to_delete = RwSignal::new(None::<TokenInfo>);
+    let to_delete = RwSignal::new(None::<Row>);
+    // The new token's value, while the My Token dialog shows it.
+    let shown = RwSignal::new(None::<NewToken>);
+
+    // One dialog hands over to the other: close Generate first, so that focus has gone back to
+    // the "Generate New Token" button when My Token opens, and returns there when it closes.
+    Effect::new(move |_| {
+        if let Some(Ok(token)) = generate.value().get() {
+            close(generate_dialog);
+            shown.set(Some(token));
+            open(my_token_dialog);
+        }
+    });
 
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/preferences">"Preferences"</a>" › Access Tokens"</nav>
@@ -50,7 +149,7 @@ fn AccessTokens(
                 {move || Suspend::new(async move {
                     match policy.await {
                         Ok(policy) if policy.may_generate => view! {
-                            <button type="button" class="primary" on:click=move |_| open(generate_dialog)>
+                            <button type="button" class="primary" node_ref=generate_button on:click=move |_| open(generate_dialog)>
                                 "Generate New Token"
                             </button>
                         }.into_any(),
@@ -65,14 +164,17 @@ fn AccessTokens(
             <code>"Authorization: Bearer <token>"</code>" with each request. A token belongs to you and "
             "cannot be modified or extended; generate a new one at any time."
         </p>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                policy.await.ok().filter(|policy| policy.is_admin).map(|_| view! { <ScopeTabs scope/> })
+            })}
+        </Transition>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                    Ok(page) if page.tokens.is_empty() => view! {
-                        <p class="empty">"You have no access tokens yet. Generate one to call the REST API from scripts and tools."</p>
-                    }.into_any(),
-                    Ok(page) => view! { <TokenTable page to_delete delete_dialog/> }.into_any(),
+                    Ok(listing) if listing.count == 0 => view! { <EmptyState scope=scope.get_untracked()/> }.into_any(),
+                    Ok(listing) => view! { <TokenTable listing scope=scope.get_untracked() to_delete delete_dialog/> }.into_any(),
                 }
             })}
         </Transition>
@@ -81,7 +183,7 @@ fn AccessTokens(
                 policy.await.ok().map(|policy| view! { <GenerateDialog dialog=generate_dialog generate policy/> })
             })}
         </Transition>
-        <MyTokenDialog generate/>
+        <MyTokenDialog dialog=my_token_dialog shown generate generate_button/>
         <DeleteDialog dialog=delete_dialog to_delete delete/>
     }
 }
@@ -94,16 +196,49 @@ fn why_not(policy: &TokenPolicy) -> &'static str {
     }
 }
 
+/// "My tokens" and "All members", for admins.
 #[component]
-fn TokenTable(page: TokenPage<TokenInfo>, to_delete: RwSignal<Option<TokenInfo>>, delete_dialog: NodeRef<Dialog>) -> impl IntoView {
-    let more = (page.count > page.tokens.len() as i64)
-        .then(|| view! { <p class="hint">{format!("Showing the newest {} of {} tokens.", page.tokens.len(), page.count)}</p> });
+fn ScopeTabs(scope: Memo<Scope>) -> impl IntoView {
+    let tab = move |this: Scope, label: &'static str| {
+        view! {
+            <a href=this.href(1) aria-current=move || (scope.get() == this).then_some("page")>{label}</a>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Whose tokens">
+            {tab(Scope::Mine, "My tokens")}
+            {tab(Scope::AllMembers, "All members")}
+        </nav>
+    }
+}
+
+#[component]
+fn EmptyState(scope: Scope) -> impl IntoView {
+    let text = match scope {
+        Scope::Mine => "You have no access tokens yet. Generate one to call the REST API from scripts and tools: \
+                        it stands in for your password, with a lifetime you choose, and you can delete it at any time.",
+        Scope::AllMembers => "No member of this workspace holds an access token.",
+    };
+    view! { <p class="empty">{text}</p> }
+}
+
+#[component]
+fn TokenTable(listing: Listing, scope: Scope, to_delete: RwSignal<Option<Row>>, delete_dialog: NodeRef<Dialog>) -> impl IntoView {
+    let with_owner = scope == Scope::AllMembers;
+    let pager = pager(scope, &listing);
+    let listed_at = listing.listed_at;
+    let caption = match scope {
+        Scope::Mine => "Your access tokens, newest first",
+        Scope::AllMembers => "Every member's access tokens, newest first",
+    };
     view! {
         <div class="table-scroll">
             <table class="data tokens">
+                <caption class="visually-hidden">{caption}</caption>
                 <thead>
                     <tr>
                         <th scope="col">"Token ID"</th>
+                        {with_owner.then(|| view! { <th scope="col">"Owner"</th> })}
                         <th scope="col">"Description"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Created"</th>
@@ -113,44 +248,104 @@ fn TokenTable(page: TokenPage<TokenInfo>, to_delete: RwSignal<Option<TokenInfo>>
                     </tr>
                 </thead>
                 <tbody>
-                    {page.tokens.into_iter().map(|token| view! { <TokenRow token to_delete delete_dialog/> }).collect_view()}
+                    {listing.rows.into_iter().map(|row| view! { <TokenRow row listed_at to_delete delete_dialog/> }).collect_view()}
                 </tbody>
             </table>
         </div>
-        {more}
+        {pager}
     }
 }
 
+/// "Tokens 101–200 of 10,000", with links to the newer and older pages.
+fn pager(scope: Scope, listing: &Listing) -> impl IntoView + use<> {
+    let page = listing.offset / PAGE_SIZE + 1;
+    let first = listing.offset + 1;
+    let last = listing.offset + listing.rows.len() as i64;
+    let newer = (page > 1).then(|| view! { <a href=scope.href(page - 1) rel="prev">"← Newer"</a> });
+    let older = (last < listing.count).then(|| view! { <a href=scope.href(page + 1) rel="next">"Older →"</a> });
+    let range = if listing.rows.is_empty() {
+        format!("No tokens on this page; there are {} in all.", thousands(listing.count))
+    } else {
+        format!("Tokens {}–{} of {}", thousands(first), thousands(last), thousands(listing.count))
+    };
+    (listing.count > PAGE_SIZE || page > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {newer}
+                <span>{range}</span>
+                {older}
+            </nav>
+        }
+    })
+}
+
+fn thousands(number: i64) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 #[component]
-fn TokenRow(token: TokenInfo, to_delete: RwSignal<Option<TokenInfo>>, delete_dialog: NodeRef<Dialog>) -> impl IntoView {
+fn TokenRow(row: Row, listed_at: time::OffsetDateTime, to_delete: RwSignal<Option<Row>>, delete_dialog: NodeRef<Dialog>) -> impl IntoView {
+    let clock = Clock::get();
     let menu_open = RwSignal::new(false);
+    let menu_button = NodeRef::<Button>::new();
+    let token = &row.info;
     let id = token.token_id.to_string();
     let menu_id = format!("token-menu-{id}");
-    let status_class = match token.status {
+    let expired_at = token.expired_at;
+    // Recomputed at each tick of the clock: a token turns Expired while the page is open.
+    let status = move || Status::at(expired_at, clock.now_or(listed_at));
+    let status_class = move || match status() {
         Status::Active => "status active",
         Status::Expired => "status expired",
     };
     let menu_label = format!("Actions for token {id}");
+    let owner = row.owner.clone().map(|owner| {
+        view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
+    });
     let ask_to_delete = {
-        let token = token.clone();
+        let row = row.clone();
         move |_| {
             menu_open.set(false);
-            to_delete.set(Some(token.clone()));
+            // The dialog gives focus back to what had it when it opened: the row's menu button.
+            if let Some(button) = menu_button.get_untracked() {
+                let _ = button.focus();
+            }
+            to_delete.set(Some(row.clone()));
             open(delete_dialog);
+        }
+    };
+    let on_keydown = move |event: ev::KeyboardEvent| {
+        if event.key() == "Escape" && menu_open.get_untracked() {
+            menu_open.set(false);
+            if let Some(button) = menu_button.get_untracked() {
+                let _ = button.focus();
+            }
         }
     };
     view! {
         <tr>
-            <td><code class="token-id">{id.clone()}</code></td>
-            <td>{token.description.clone()}</td>
-            <td><span class=status_class>{token.status.to_string()}</span></td>
-            <td>{time_cell(Some(token.created_at), "")}</td>
-            <td>{time_cell(token.expired_at, "Never")}</td>
-            <td>{time_cell(token.last_used, "Never")}</td>
-            <td class="row-menu">
+            // data-label: the column's name, shown beside each value where narrow screens stack
+            // the cells of a row.
+            <td data-label="Token ID"><code class="token-id">{id.clone()}</code></td>
+            {owner}
+            <td class="description" data-label="Description">{token.description.clone()}</td>
+            <td data-label="Status"><span class=status_class>{move || status().to_string()}</span></td>
+            <td data-label="Created">{time_cell(Some(token.created_at), listed_at, "")}</td>
+            <td data-label="Expires">{time_cell(token.expired_at, listed_at, "Never")}</td>
+            <td data-label="Last Used">{time_cell(token.last_used, listed_at, "Never")}</td>
+            <td class="row-menu" on:keydown=on_keydown>
                 <button
                     type="button"
                     class="icon"
+                    node_ref=menu_button
                     aria-label=menu_label
                     aria-haspopup="true"
                     aria-expanded=move || menu_open.get().to_string()
@@ -167,13 +362,9 @@ fn TokenRow(token: TokenInfo, to_delete: RwSignal<Option<TokenInfo>>, delete_dia
     }
 }
 
-fn time_cell(at: Option<time::OffsetDateTime>, none: &'static str) -> impl IntoView {
+fn time_cell(at: Option<time::OffsetDateTime>, rendered_at: time::OffsetDateTime, none: &'static str) -> impl IntoView {
     match at {
-        Some(at) => {
-            let exact = timestamp::format(at);
-            let shown = format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute());
-            view! { <time datetime=exact.clone() title=exact>{shown}</time> }.into_any()
-        }
+        Some(at) => view! { <Time at rendered_at/> }.into_any(),
         None => view! { <span class="muted">{none}</span> }.into_any(),
     }
 }
@@ -188,16 +379,17 @@ fn GenerateDialog(dialog: NodeRef<Dialog>, generate: ServerAction<GenerateToken>
         MaxLifetime::Unlimited => "Whole days; -1 for a token that never expires.".to_owned(),
         MaxLifetime::Days(days) => format!("Whole days, from 1 to {days} (this workspace's maximum)."),
     };
-    // Close this dialog once a token is generated; the My Token dialog takes over.
+    // A new token starts from a blank form; a refused one keeps what was typed.
+    let form = NodeRef::<Form>::new();
     Effect::new(move |_| {
-        if let Some(Ok(_)) = generate.value().get() {
-            close(dialog);
+        if let (Some(Ok(_)), Some(form)) = (generate.value().get(), form.get_untracked()) {
+            form.reset();
         }
     });
     view! {
         <dialog node_ref=dialog class="dialog" aria-labelledby="generate-heading">
             <h2 id="generate-heading">"Generate New Token"</h2>
-            <ActionForm action=generate attr:class="form">
+            <ActionForm action=generate node_ref=form attr:class="form">
                 <label for="token-lifetime">"Lifetime (days)"</label>
                 <input id="token-lifetime" name="lifetime_days" inputmode="numeric" value="30" required aria-describedby="token-lifetime-rule token-lifetime-error"/>
                 <p id="token-lifetime-rule" class="hint">{rule}</p>
@@ -217,27 +409,24 @@ fn GenerateDialog(dialog: NodeRef<Dialog>, generate: ServerAction<GenerateToken>
 
 /// Shows a new token's value once. Closing it forgets the value: it cannot be shown again.
 #[component]
-fn MyTokenDialog(generate: ServerAction<GenerateToken>) -> impl IntoView {
-    let dialog = NodeRef::<Dialog>::new();
-    let shown = RwSignal::new(None::<NewToken>);
+fn MyTokenDialog(
+    dialog: NodeRef<Dialog>,
+    shown: RwSignal<Option<NewToken>>,
+    generate: ServerAction<GenerateToken>,
+    generate_button: NodeRef<Button>,
+) -> impl IntoView {
     let copied = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(Ok(token)) = generate.value().get() {
-            shown.set(Some(token));
-            copied.set(false);
-            open(dialog);
-        }
-    });
     let forget = move || {
         shown.set(None);
+        copied.set(false);
         // The action keeps its last value; clear it so the value lives nowhere on the page.
         generate.value().set(None);
+        if let Some(button) = generate_button.get_untracked() {
+            let _ = button.focus();
+        }
     };
     let value = move || shown.with(|token| token.as_ref().map(|token| token.token_value.clone()).unwrap_or_default());
-    let copy = move |_| {
-        let text = value();
-        copy_to_clipboard(text, copied);
-    };
+    let copy = move |_| copy_to_clipboard(value(), copied);
     view! {
         <dialog node_ref=dialog class="dialog" aria-labelledby="my-token-heading" on:close=move |_| forget()>
             <h2 id="my-token-heading">"My Token"</h2>
@@ -257,7 +446,7 @@ fn MyTokenDialog(generate: ServerAction<GenerateToken>) -> impl IntoView {
 }
 
 #[component]
-fn DeleteDialog(dialog: NodeRef<Dialog>, to_delete: RwSignal<Option<TokenInfo>>, delete: ServerAction<DeleteToken>) -> impl IntoView {
+fn DeleteDialog(dialog: NodeRef<Dialog>, to_delete: RwSignal<Option<Row>>, delete: ServerAction<DeleteToken>) -> impl IntoView {
     let error = move || delete.value().get().and_then(Result::err).map(|error| error.to_string());
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
@@ -265,15 +454,22 @@ fn DeleteDialog(dialog: NodeRef<Dialog>, to_delete: RwSignal<Option<TokenInfo>>,
         }
     });
     let confirm = move |_| {
-        if let Some(token) = to_delete.get_untracked() {
-            delete.dispatch(DeleteToken { token_id: token.token_id.to_string() });
+        if let Some(row) = to_delete.get_untracked() {
+            delete.dispatch(DeleteToken { token_id: row.info.token_id.to_string() });
         }
     };
     let label = move || {
-        to_delete.with(|token| {
-            token.as_ref().map(|token| match token.description.as_str() {
-                "" => token.token_id.to_string(),
-                description => format!("{description} ({})", token.token_id),
+        to_delete.with(|row| {
+            row.as_ref().map(|row| {
+                let token = &row.info;
+                let name = match token.description.as_str() {
+                    "" => token.token_id.to_string(),
+                    description => format!("{description} ({})", token.token_id),
+                };
+                match &row.owner {
+                    Some(owner) => format!("{name} of {}", owner.name),
+                    None => name,
+                }
             })
         })
     };

@@ -1,6 +1,7 @@
 //! The workspace's settings for access tokens: whether they are enabled, whether members (not only
 //! admins) may generate and use them, and the longest lifetime a new token may have.
 
+pub mod page;
 pub mod server_fns;
 
 #[cfg(feature = "ssr")]

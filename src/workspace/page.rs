@@ -1,0 +1,98 @@
+//! The Workspace Settings page: admins turn access tokens on or off, let members generate them,
+//! and set the longest lifetime of a new token.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{
+    MaxLifetime, WorkspaceSettings,
+    server_fns::{UpdateWorkspaceSettings, load_workspace_settings},
+};
+use crate::{app::signed_in, ui_error::UiError};
+
+#[component]
+pub fn WorkspaceSettingsPage() -> impl IntoView {
+    // Loaded once and not again after saving: the form keeps what was typed, so a refused value
+    // can be corrected instead of typed anew.
+    let settings = Resource::new(|| (), |_| load_workspace_settings());
+    let update = ServerAction::<UpdateWorkspaceSettings>::new();
+    view! {
+        <Title text="Workspace Settings · Access Tokens"/>
+        {signed_in(move |viewer| {
+            if viewer.is_admin {
+                view! { <Settings settings update/> }.into_any()
+            } else {
+                view! {
+                    <h1>"Workspace Settings"</h1>
+                    <p class="notice">"Only workspace admins manage the workspace settings."</p>
+                }
+                .into_any()
+            }
+        })}
+    }
+}
+
+#[component]
+fn Settings(settings: Resource<Result<WorkspaceSettings, UiError>>, update: ServerAction<UpdateWorkspaceSettings>) -> impl IntoView {
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/preferences">"Preferences"</a>" › Workspace Settings"</nav>
+        <h1>"Workspace Settings"</h1>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(settings) => view! { <SettingsForm settings update/> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspaceSettings>) -> impl IntoView {
+    let max_error = move || update.value().get().and_then(Result::err).and_then(|error| error.for_field("max_token_lifetime_days"));
+    let outcome = move || {
+        update.value().get().map(|result| match result {
+            Ok(_) => view! { <p class="success" role="status">"Saved."</p> }.into_any(),
+            Err(UiError::Invalid { .. }) => ().into_any(),
+            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+        })
+    };
+    let max_days = match settings.max_token_lifetime_days {
+        MaxLifetime::Unlimited => "-1".to_owned(),
+        MaxLifetime::Days(days) => days.to_string(),
+    };
+    view! {
+        <ActionForm action=update attr:class="form settings">
+            <fieldset>
+                <legend>"Access tokens"</legend>
+                <div class="check">
+                    <input id="tokens-enabled" type="checkbox" name="access_tokens_enabled" checked=settings.access_tokens_enabled aria-describedby="tokens-enabled-hint"/>
+                    <label for="tokens-enabled">"Access tokens enabled"</label>
+                </div>
+                <p id="tokens-enabled-hint" class="hint">
+                    "When off, no token authenticates and the token API answers 404. Tokens are kept, and work "
+                    "again (until they expire) when this is turned back on."
+                </p>
+                <div class="check">
+                    <input id="members-generate" type="checkbox" name="allow_members_to_generate_tokens" checked=settings.allow_members_to_generate_tokens aria-describedby="members-generate-hint"/>
+                    <label for="members-generate">"Members may generate tokens"</label>
+                </div>
+                <p id="members-generate-hint" class="hint">
+                    "When off, only workspace admins generate and use access tokens."
+                </p>
+                <label for="max-lifetime">"Maximum lifetime (days)"</label>
+                <input id="max-lifetime" name="max_token_lifetime_days" inputmode="numeric" required value=max_days aria-describedby="max-lifetime-hint max-lifetime-error"/>
+                <p id="max-lifetime-hint" class="hint">
+                    "The longest lifetime of a new token; -1 for no maximum, which also allows tokens that never "
+                    "expire. Existing tokens keep their expiry."
+                </p>
+                <p id="max-lifetime-error" class="error" role="alert">{max_error}</p>
+            </fieldset>
+            <div class="form-buttons">
+                <button type="submit" class="primary" disabled=move || update.pending().get()>"Save"</button>
+                {outcome}
+            </div>
+        </ActionForm>
+    }
+}
