@@ -9,7 +9,7 @@ use axum::{
     extract::{FromRef, Request},
     middleware::{self, Next},
     response::Response,
-    routing::get,
+    routing::{get, post},
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context};
@@ -101,7 +101,9 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_session_for_pages));
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_session_for_pages))
+        // The page's forms, posted without JavaScript.
+        .route("/preferences/access-tokens", post(tokens::form_posts::handle));
 
     Router::new()
         .route("/healthz", get(healthz))

@@ -89,4 +89,55 @@ on_sqlite_and_postgres! {
         assert_eq!(all["count"], 1);
         assert_eq!(all["tokens"][0]["owner"]["username"], "member");
     }
+    async fn without_javascript_the_page_shows_a_generated_token_once_in_its_answer(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let answer = app.page_form("/preferences/access-tokens", &[("intent", "generate"), ("lifetime_days", "30"), ("description", "no script")]).await;
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert_eq!(answer.headers()["cache-control"], "no-store", "the answer holds a secret");
+        let html = answer.text().await.unwrap();
+        assert!(html.contains(r#"<dialog id="my-token-dialog""#) && html.contains(" open"), "{html}");
+        let value = html.split(r#"value=""#).map(|rest| &rest[..rest.find('"').unwrap()]).find(|value| value.starts_with("atk_")).expect("the value");
+        let me = app.bearer(Method::GET, "/v4/people/current", value).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK);
+        // Shown once: the page itself never holds it.
+        let again = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap().text().await.unwrap();
+        assert!(again.contains("no script") && !again.contains(value));
+    }
+
+    async fn without_javascript_a_refused_form_shows_the_message_and_keeps_what_was_typed(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let answer = app.page_form("/preferences/access-tokens", &[("intent", "generate"), ("lifetime_days", "0"), ("description", "typed here")]).await;
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+        let html = answer.text().await.unwrap();
+        assert!(html.contains(r#"<dialog id="generate-dialog""#) && html.contains("at least 1 day"), "{html}");
+        assert!(html.contains(r#"value="typed here""#) && html.contains(r#"value="0""#), "{html}");
+        let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        assert_eq!(listed["count"], 0, "nothing was created");
+    }
+
+    async fn without_javascript_delete_asks_first_then_deletes_and_redirects_back(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let (value, info) = app.admin_token(3600).await;
+        let id = info["tokenId"].as_str().unwrap();
+        let asking = app.browser.get(app.url(&format!("/preferences/access-tokens?delete={id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(asking.contains(r#"<dialog id="delete-dialog""#) && asking.contains("cannot be undone"), "{asking}");
+        assert!(asking.contains(&format!(r#"name="token_id" value="{id}""#)), "{asking}");
+
+        let deleted = app.page_form("/preferences/access-tokens?view=all&delete=x", &[("intent", "delete"), ("token_id", id)]).await;
+        assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+        assert_eq!(deleted.headers()["location"], "/preferences/access-tokens?view=all");
+        let me = app.bearer(Method::GET, "/v4/people/current", &value).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    async fn a_page_form_from_another_site_is_refused(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let forged = app.browser.post(app.url("/preferences/access-tokens"))
+            .header("sec-fetch-site", "cross-site")
+            .form(&[("intent", "generate"), ("lifetime_days", "30"), ("description", "forged")])
+            .send().await.unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        assert_eq!(listed["count"], 0);
+    }
 }

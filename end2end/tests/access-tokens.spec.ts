@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { admin } from '../playwright.config';
 import { defaults, setSettings, signInAsAdmin, watchConsole } from './helpers';
 
 // The Access Tokens page, as the product document describes it.
@@ -54,7 +55,7 @@ test('generate a token, copy it to the clipboard, use it, see Last Used change, 
 
   const used = page.getByRole('row', { name: /Playwright token/ });
   await used.getByRole('button', { name: /Actions for token/ }).click();
-  await used.getByRole('button', { name: 'Delete Token…' }).click();
+  await used.getByRole('link', { name: 'Delete Token…' }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete Token' });
   await expect(confirm).toContainText('cannot be undone');
   await expect(confirm).toContainText('stops working');
@@ -65,4 +66,43 @@ test('generate a token, copy it to the clipboard, use it, see Last Used change, 
   const after = await request.get('/v4/people/current', { headers: { Authorization: `Bearer ${value}` } });
   expect(after.status()).toBe(401);
   expect(problems).toEqual([]);
+});
+
+test('without JavaScript the page still lists, generates (showing the value once) and deletes tokens', async ({ browser, request }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/signin');
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.goto('/preferences/access-tokens');
+
+  // The browser opens the dialog by itself (`command="show-modal"`); the form posts to the page.
+  await page.getByRole('button', { name: 'Generate New Token' }).click();
+  const generate = page.getByRole('dialog', { name: 'Generate New Token' });
+  await generate.getByLabel('Lifetime (days)').fill('0');
+  await generate.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByRole('dialog', { name: 'Generate New Token' }).getByRole('alert').first()).toContainText('at least 1 day');
+  await page.getByRole('dialog', { name: 'Generate New Token' }).getByLabel('Lifetime (days)').fill('7');
+  await page.getByRole('dialog', { name: 'Generate New Token' }).getByLabel('Description (optional)').fill('No script');
+  await page.getByRole('dialog', { name: 'Generate New Token' }).getByRole('button', { name: 'Generate' }).click();
+
+  const myToken = page.getByRole('dialog', { name: 'My Token' });
+  await expect(myToken).toBeVisible();
+  const value = await myToken.getByLabel('Token').inputValue();
+  expect(value).toMatch(/^atk_[A-Za-z0-9]{49}$/);
+  expect((await request.get('/v4/people/current', { headers: { Authorization: `Bearer ${value}` } })).status()).toBe(200);
+  await myToken.getByRole('button', { name: 'Close' }).click();
+  await expect(myToken).toBeHidden();
+
+  const row = page.getByRole('row', { name: /No script/ });
+  await row.getByRole('button', { name: /Actions for token/ }).click();
+  await row.getByRole('link', { name: 'Delete Token…' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete Token' });
+  await expect(confirm).toContainText('No script');
+  await confirm.getByRole('button', { name: 'Delete Token' }).click();
+  await expect(page).toHaveURL(/\/preferences\/access-tokens$/);
+  await expect(page.getByRole('row', { name: /No script/ })).toHaveCount(0);
+  expect((await request.get('/v4/people/current', { headers: { Authorization: `Bearer ${value}` } })).status()).toBe(401);
+  await context.close();
 });

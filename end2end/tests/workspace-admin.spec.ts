@@ -117,7 +117,7 @@ test('an admin deletes another member’s token from the All members view', asyn
   await expect(row).toContainText(token.tokenInfo.tokenId);
 
   await row.getByRole('button', { name: /Actions for token/ }).click();
-  await row.getByRole('button', { name: 'Delete Token…' }).click();
+  await row.getByRole('link', { name: 'Delete Token…' }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete Token' });
   await expect(confirm).toContainText('of Otto Owner');
   await confirm.getByRole('button', { name: 'Delete Token' }).click();

@@ -1,7 +1,7 @@
 //! Refuses state-changing browser requests that come from another site.
 //!
-//! Server functions (`/api/...`) act on the session cookie, so a page elsewhere could try to post to
-//! them. `SameSite=Lax` already keeps the cookie off cross-site POSTs in current browsers; this
+//! Server functions (`/api/...`) and the pages' forms posted without JavaScript act on the session
+//! cookie, so a page elsewhere could try to post to them. `SameSite=Lax` already keeps the cookie off cross-site POSTs in current browsers; this
 //! layer is the second lock, and covers browsers that lack the first:
 //! - `Sec-Fetch-Site` (every current browser sends it) must be `same-origin` or `none` (typed or
 //!   bookmarked); `same-site` is refused too, since a sibling subdomain is another party;
@@ -19,7 +19,8 @@ use axum::{
 };
 
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    let guarded = request.uri().path().starts_with("/api/") && !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // Everything but the REST API, whose credentials are never ambient.
+    let guarded = !request.uri().path().starts_with("/v4/") && !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if guarded && is_cross_site(request.headers()) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
         return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();

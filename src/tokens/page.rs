@@ -4,6 +4,7 @@
 
 use leptos::{
     ev,
+    form::FromFormData,
     html::{Button, Dialog, Form},
     prelude::*,
 };
@@ -66,6 +67,14 @@ struct Listing {
     listed_at: time::OffsetDateTime,
 }
 
+/// A form of this page posted without JavaScript, and what came of it: the server renders the
+/// page with it in context (see `tokens::form_posts`). The browser never has one.
+#[derive(Clone, Debug)]
+pub enum PostedForm {
+    Generated { lifetime_days: String, description: String, result: Result<NewToken, UiError> },
+    DeleteRefused(UiError),
+}
+
 async fn list(scope: Scope, page: i64) -> Result<Listing, UiError> {
     let offset = (page - 1).saturating_mul(PAGE_SIZE);
     let (rows, count) = match scope {
@@ -102,7 +111,7 @@ pub fn AccessTokensPage() -> impl IntoView {
         }
     });
     on_cleanup(move || listener.remove());
-    let policy = Resource::new(move || generate.version().get(), |_| load_token_policy());
+    let policy = Resource::new(|| (), |_| load_token_policy());
     let tokens = Resource::new(
         move || (scope.get(), page.get(), generate.version().get(), delete.version().get(), refresh.get()),
         |(scope, page, ..)| list(scope, page),
@@ -131,6 +140,24 @@ fn AccessTokens(
     // The new token's value, while the My Token dialog shows it.
     let shown = RwSignal::new(None::<NewToken>);
 
+    // Without JavaScript, a posted form's outcome arrives with the page; the dialog it concerns
+    // is rendered open.
+    let mut typed = None;
+    let mut delete_refused = None;
+    match use_context::<PostedForm>() {
+        Some(PostedForm::Generated { result: Ok(token), .. }) => shown.set(Some(token)),
+        Some(PostedForm::Generated { lifetime_days, description, result: Err(error) }) => {
+            generate.value().set(Some(Err(error)));
+            typed = Some((lifetime_days, description));
+        }
+        Some(PostedForm::DeleteRefused(error)) => delete_refused = Some(error.to_string()),
+        None => {}
+    }
+    let my_token_open = shown.with_untracked(Option::is_some);
+    // `?delete=<token id>`: the Delete Token dialog, open for that token (the row menu's link).
+    let query = use_query_map();
+    let delete_requested = move || query.with_untracked(|query| query.get("delete"));
+
     // One dialog hands over to the other: close Generate first, so that focus has gone back to
     // the "Generate New Token" button when My Token opens, and returns there when it closes.
     Effect::new(move |_| {
@@ -148,8 +175,20 @@ fn AccessTokens(
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match policy.await {
+                        // `command`: without JavaScript the browser opens the dialog by itself. With
+                        // it, the click is ours (prevented: the dialog must not be opened twice).
                         Ok(policy) if policy.may_generate => view! {
-                            <button type="button" class="primary" node_ref=generate_button on:click=move |_| open(generate_dialog)>
+                            <button
+                                type="button"
+                                class="primary"
+                                node_ref=generate_button
+                                commandfor="generate-dialog"
+                                command="show-modal"
+                                on:click=move |event| {
+                                    event.prevent_default();
+                                    open(generate_dialog);
+                                }
+                            >
                                 "Generate New Token"
                             </button>
                         }.into_any(),
@@ -164,6 +203,7 @@ fn AccessTokens(
             <code>"Authorization: Bearer <token>"</code>" with each request. A token belongs to you and "
             "cannot be modified or extended; generate a new one at any time."
         </p>
+        {delete_refused.map(|message| view! { <p class="error" role="alert">{message}</p> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 policy.await.ok().filter(|policy| policy.is_admin).map(|_| view! { <ScopeTabs scope/> })
@@ -174,17 +214,30 @@ fn AccessTokens(
                 match tokens.await {
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     Ok(listing) if listing.count == 0 => view! { <EmptyState scope=scope.get_untracked()/> }.into_any(),
-                    Ok(listing) => view! { <TokenTable listing scope=scope.get_untracked() to_delete delete_dialog/> }.into_any(),
+                    Ok(listing) => {
+                        let requested = delete_requested()
+                            .and_then(|id| listing.rows.iter().find(|row| row.info.token_id.to_string() == id).cloned());
+                        let open_now = requested.is_some();
+                        if requested.is_some() {
+                            to_delete.set(requested);
+                        }
+                        view! {
+                            <TokenTable listing scope=scope.get_untracked() to_delete delete_dialog/>
+                            <DeleteDialog dialog=delete_dialog to_delete delete open_now/>
+                        }.into_any()
+                    }
                 }
             })}
         </Transition>
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                policy.await.ok().map(|policy| view! { <GenerateDialog dialog=generate_dialog generate policy/> })
-            })}
+            {move || {
+                let typed = typed.clone();
+                Suspend::new(async move {
+                    policy.await.ok().map(|policy| view! { <GenerateDialog dialog=generate_dialog generate policy typed/> })
+                })
+            }}
         </Transition>
-        <MyTokenDialog dialog=my_token_dialog shown generate generate_button/>
-        <DeleteDialog dialog=delete_dialog to_delete delete/>
+        <MyTokenDialog dialog=my_token_dialog shown generate generate_button open_now=my_token_open/>
     }
 }
 
@@ -294,11 +347,13 @@ fn thousands(number: i64) -> String {
 #[component]
 fn TokenRow(row: Row, listed_at: time::OffsetDateTime, to_delete: RwSignal<Option<Row>>, delete_dialog: NodeRef<Dialog>) -> impl IntoView {
     let clock = Clock::get();
-    let menu_open = RwSignal::new(false);
+    let menu = NodeRef::<leptos::html::Div>::new();
     let menu_button = NodeRef::<Button>::new();
     let token = &row.info;
     let id = token.token_id.to_string();
     let menu_id = format!("token-menu-{id}");
+    // Places the menu under its button (CSS anchor positioning; elsewhere it is centred).
+    let anchor = format!("--token-menu-{id}");
     let expired_at = token.expired_at;
     // Recomputed at each tick of the clock: a token turns Expired while the page is open.
     let status = move || Status::at(expired_at, clock.now_or(listed_at));
@@ -310,24 +365,21 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, to_delete: RwSignal<Optio
     let owner = row.owner.clone().map(|owner| {
         view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
     });
+    // Without JavaScript the link asks the server for the page with the dialog open.
+    let delete_href = format!("?{}delete={id}", current_list_query());
     let ask_to_delete = {
         let row = row.clone();
-        move |_| {
-            menu_open.set(false);
+        move |event: ev::MouseEvent| {
+            event.prevent_default();
+            if let Some(menu) = menu.get_untracked() {
+                let _ = menu.hide_popover();
+            }
             // The dialog gives focus back to what had it when it opened: the row's menu button.
             if let Some(button) = menu_button.get_untracked() {
                 let _ = button.focus();
             }
             to_delete.set(Some(row.clone()));
             open(delete_dialog);
-        }
-    };
-    let on_keydown = move |event: ev::KeyboardEvent| {
-        if event.key() == "Escape" && menu_open.get_untracked() {
-            menu_open.set(false);
-            if let Some(button) = menu_button.get_untracked() {
-                let _ = button.focus();
-            }
         }
     };
     view! {
@@ -341,25 +393,36 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, to_delete: RwSignal<Optio
             <td data-label="Created">{time_cell(Some(token.created_at), listed_at, "")}</td>
             <td data-label="Expires">{time_cell(token.expired_at, listed_at, "Never")}</td>
             <td data-label="Last Used">{time_cell(token.last_used, listed_at, "Never")}</td>
-            <td class="row-menu" on:keydown=on_keydown>
+            <td class="row-menu">
+                // A popover: the browser opens and closes it (Esc, a click elsewhere), with or
+                // without JavaScript, and gives focus back to the button.
                 <button
                     type="button"
                     class="icon"
                     node_ref=menu_button
                     aria-label=menu_label
-                    aria-haspopup="true"
-                    aria-expanded=move || menu_open.get().to_string()
-                    aria-controls=menu_id.clone()
-                    on:click=move |_| menu_open.update(|open| *open = !*open)
+                    popovertarget=menu_id.clone()
+                    style=format!("anchor-name: {anchor}")
                 >
                     "⋯"
                 </button>
-                <ul id=menu_id class="menu" hidden=move || !menu_open.get()>
-                    <li><button type="button" class="menu-item danger" on:click=ask_to_delete>"Delete Token…"</button></li>
-                </ul>
+                <div id=menu_id class="menu" popover node_ref=menu style=format!("position-anchor: {anchor}")>
+                    <a class="menu-item danger" href=delete_href on:click=ask_to_delete>"Delete Token…"</a>
+                </div>
             </td>
         </tr>
     }
+}
+
+/// The `view=…&page=…&` of the list on screen, for links that keep the reader where they are.
+fn current_list_query() -> String {
+    let query = use_query_map();
+    query.with_untracked(|query| {
+        ["view", "page"]
+            .into_iter()
+            .filter_map(|key| query.get(key).map(|value| format!("{key}={value}&")))
+            .collect()
+    })
 }
 
 fn time_cell(at: Option<time::OffsetDateTime>, rendered_at: time::OffsetDateTime, none: &'static str) -> impl IntoView {
@@ -370,7 +433,13 @@ fn time_cell(at: Option<time::OffsetDateTime>, rendered_at: time::OffsetDateTime
 }
 
 #[component]
-fn GenerateDialog(dialog: NodeRef<Dialog>, generate: ServerAction<GenerateToken>, policy: TokenPolicy) -> impl IntoView {
+fn GenerateDialog(
+    dialog: NodeRef<Dialog>,
+    generate: ServerAction<GenerateToken>,
+    policy: TokenPolicy,
+    /// What was typed into a form posted without JavaScript and refused: shown again, open.
+    typed: Option<(String, String)>,
+) -> impl IntoView {
     let error = move |field: &'static str| move || generate.value().get().and_then(Result::err).and_then(|error| error.for_field(field));
     let other_error = move || {
         generate.value().get().and_then(Result::err).filter(|error| !matches!(error, UiError::Invalid { .. })).map(|error| error.to_string())
@@ -379,6 +448,8 @@ fn GenerateDialog(dialog: NodeRef<Dialog>, generate: ServerAction<GenerateToken>
         MaxLifetime::Unlimited => "Whole days; -1 for a token that never expires.".to_owned(),
         MaxLifetime::Days(days) => format!("Whole days, from 1 to {days} (this workspace's maximum)."),
     };
+    let open_now = typed.is_some();
+    let (lifetime_days, description) = typed.unwrap_or_else(|| ("30".to_owned(), String::new()));
     // A new token starts from a blank form; a refused one keeps what was typed.
     let form = NodeRef::<Form>::new();
     Effect::new(move |_| {
@@ -386,23 +457,32 @@ fn GenerateDialog(dialog: NodeRef<Dialog>, generate: ServerAction<GenerateToken>
             form.reset();
         }
     });
+    // With JavaScript: a server function call, the page stays. Without: the browser posts the form
+    // to this page's URL (see `tokens::form_posts`).
+    let submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        if let Ok(input) = GenerateToken::from_event(&event) {
+            generate.dispatch(input);
+        }
+    };
     view! {
-        <dialog node_ref=dialog class="dialog" aria-labelledby="generate-heading">
+        <dialog id="generate-dialog" node_ref=dialog class="dialog" aria-labelledby="generate-heading" open=open_now>
             <h2 id="generate-heading">"Generate New Token"</h2>
-            <ActionForm action=generate node_ref=form attr:class="form">
+            <form node_ref=form method="post" class="form" on:submit=submit>
+                <input type="hidden" name="intent" value="generate"/>
                 <label for="token-lifetime">"Lifetime (days)"</label>
-                <input id="token-lifetime" name="lifetime_days" inputmode="numeric" value="30" required aria-describedby="token-lifetime-rule token-lifetime-error"/>
+                <input id="token-lifetime" name="lifetime_days" inputmode="numeric" value=lifetime_days required aria-describedby="token-lifetime-rule token-lifetime-error"/>
                 <p id="token-lifetime-rule" class="hint">{rule}</p>
                 <p id="token-lifetime-error" class="error" role="alert">{error("lifetime")}</p>
                 <label for="token-description">"Description (optional)"</label>
-                <input id="token-description" name="description" maxlength="255" autocomplete="off" aria-describedby="token-description-error"/>
+                <input id="token-description" name="description" value=description maxlength="255" autocomplete="off" aria-describedby="token-description-error"/>
                 <p id="token-description-error" class="error" role="alert">{error("description")}</p>
                 <p class="error" role="alert">{other_error}</p>
                 <div class="dialog-buttons">
-                    <button type="button" on:click=move |_| close(dialog)>"Cancel"</button>
+                    <button type="button" commandfor="generate-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Cancel"</button>
                     <button type="submit" class="primary" disabled=move || generate.pending().get()>"Generate"</button>
                 </div>
-            </ActionForm>
+            </form>
         </dialog>
     }
 }
@@ -414,6 +494,8 @@ fn MyTokenDialog(
     shown: RwSignal<Option<NewToken>>,
     generate: ServerAction<GenerateToken>,
     generate_button: NodeRef<Button>,
+    /// Rendered open: the answer to a form posted without JavaScript.
+    open_now: bool,
 ) -> impl IntoView {
     let copied = RwSignal::new(false);
     let forget = move || {
@@ -428,32 +510,40 @@ fn MyTokenDialog(
     let value = move || shown.with(|token| token.as_ref().map(|token| token.token_value.clone()).unwrap_or_default());
     let copy = move |_| copy_to_clipboard(value(), copied);
     view! {
-        <dialog node_ref=dialog class="dialog" aria-labelledby="my-token-heading" on:close=move |_| forget()>
+        <dialog id="my-token-dialog" node_ref=dialog class="dialog" aria-labelledby="my-token-heading" open=open_now on:close=move |_| forget()>
             <h2 id="my-token-heading">"My Token"</h2>
             <p class="warning">
                 "Copy the token now and store it somewhere safe. For your security it cannot be shown again "
                 "once you close this dialog."
             </p>
             <label for="my-token-value">"Token"</label>
-            <input id="my-token-value" class="token-value" readonly prop:value=value on:focus=move |event| select_all(&event)/>
+            <input id="my-token-value" class="token-value" readonly value=value prop:value=value on:focus=move |event| select_all(&event)/>
             <p class="success" role="status">{move || copied.get().then_some("Copied")}</p>
             <div class="dialog-buttons">
                 <button type="button" class="primary" on:click=copy>"Copy Token to clipboard"</button>
-                <button type="button" on:click=move |_| close(dialog)>"Close"</button>
+                <button type="button" commandfor="my-token-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Close"</button>
             </div>
         </dialog>
     }
 }
 
 #[component]
-fn DeleteDialog(dialog: NodeRef<Dialog>, to_delete: RwSignal<Option<Row>>, delete: ServerAction<DeleteToken>) -> impl IntoView {
+fn DeleteDialog(
+    dialog: NodeRef<Dialog>,
+    to_delete: RwSignal<Option<Row>>,
+    delete: ServerAction<DeleteToken>,
+    /// Rendered open: `?delete=<token id>`, the row menu's link without JavaScript.
+    open_now: bool,
+) -> impl IntoView {
     let error = move || delete.value().get().and_then(Result::err).map(|error| error.to_string());
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
             close(dialog);
         }
     });
-    let confirm = move |_| {
+    let token_id = move || to_delete.with(|row| row.as_ref().map(|row| row.info.token_id.to_string()).unwrap_or_default());
+    let submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
         if let Some(row) = to_delete.get_untracked() {
             delete.dispatch(DeleteToken { token_id: row.info.token_id.to_string() });
         }
@@ -474,15 +564,19 @@ fn DeleteDialog(dialog: NodeRef<Dialog>, to_delete: RwSignal<Option<Row>>, delet
         })
     };
     view! {
-        <dialog node_ref=dialog class="dialog" aria-labelledby="delete-heading">
+        <dialog id="delete-dialog" node_ref=dialog class="dialog" aria-labelledby="delete-heading" open=open_now>
             <h2 id="delete-heading">"Delete Token"</h2>
             <p>"Delete the token "<strong>{label}</strong>"?"</p>
             <p class="warning">"Deleting a token cannot be undone. Any API usage that references this token stops working."</p>
             <p class="error" role="alert">{error}</p>
-            <div class="dialog-buttons">
-                <button type="button" on:click=move |_| close(dialog)>"Cancel"</button>
-                <button type="button" class="danger" on:click=confirm disabled=move || delete.pending().get()>"Delete Token"</button>
-            </div>
+            <form method="post" on:submit=submit>
+                <input type="hidden" name="intent" value="delete"/>
+                <input type="hidden" name="token_id" value=token_id/>
+                <div class="dialog-buttons">
+                    <button type="button" commandfor="delete-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Cancel"</button>
+                    <button type="submit" class="danger" disabled=move || delete.pending().get()>"Delete Token"</button>
+                </div>
+            </form>
         </dialog>
     }
 }
@@ -495,6 +589,13 @@ fn open(dialog: NodeRef<Dialog>) {
             let _ = dialog.show_modal();
         }
     }
+}
+
+/// A Close or Cancel button's click, which also carries `command="close"` for browsers without
+/// JavaScript: done here, and the command prevented, so the dialog is not closed twice.
+fn close_from(event: &ev::MouseEvent, dialog: NodeRef<Dialog>) {
+    event.prevent_default();
+    close(dialog);
 }
 
 fn close(dialog: NodeRef<Dialog>) {

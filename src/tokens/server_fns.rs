@@ -57,25 +57,39 @@ pub async fn workspace_tokens(limit: i64, offset: i64) -> Result<TokenPage<Works
 /// `lifetime_days` is the form field as typed: a whole number of days, or `-1`.
 #[server(endpoint = "generate_token")]
 pub async fn generate_token(lifetime_days: String, description: String) -> Result<NewToken, UiError> {
-    use super::{Description, Lifetime};
-
     let viewer = crate::auth::require_viewer().await?;
-    let lifetime = Lifetime::from_days_field(&lifetime_days).map_err(|message| UiError::invalid("lifetime", message))?;
-    let description = Description::parse(&description).map_err(|message| UiError::invalid("description", message))?;
-    Ok(super::rules::generate(&crate::auth::app_state(), &viewer, lifetime, description).await?)
+    ssr::generate(&crate::auth::app_state(), &viewer, &lifetime_days, &description).await
 }
 
 #[server(endpoint = "delete_token")]
 pub async fn delete_token(token_id: String) -> Result<(), UiError> {
     let viewer = crate::auth::require_viewer().await?;
-    let token_id = super::TokenId::parse(&token_id).ok_or_else(|| UiError::Refused("No such access token.".into()))?;
-    Ok(super::rules::delete(&crate::auth::app_state(), &viewer, token_id).await?)
+    ssr::delete(&crate::auth::app_state(), &viewer, &token_id).await
 }
 
+/// The page's actions on form fields as typed, shared by the server functions and the forms posted
+/// without JavaScript ([`crate::tokens::form_posts`]).
 #[cfg(feature = "ssr")]
-mod ssr {
+pub mod ssr {
     use super::MAX_PAGE;
-    use crate::{tokens::rules::TokenError, ui_error::UiError};
+    use crate::{
+        people::Person,
+        startup::AppState,
+        tokens::{Description, Lifetime, NewToken, TokenId, rules::TokenError},
+        ui_error::UiError,
+    };
+
+    /// `lifetime_days`: a whole number of days, or `-1`.
+    pub async fn generate(state: &AppState, viewer: &Person, lifetime_days: &str, description: &str) -> Result<NewToken, UiError> {
+        let lifetime = Lifetime::from_days_field(lifetime_days).map_err(|message| UiError::invalid("lifetime", message))?;
+        let description = Description::parse(description).map_err(|message| UiError::invalid("description", message))?;
+        Ok(crate::tokens::rules::generate(state, viewer, lifetime, description).await?)
+    }
+
+    pub async fn delete(state: &AppState, viewer: &Person, token_id: &str) -> Result<(), UiError> {
+        let token_id = TokenId::parse(token_id).ok_or_else(|| UiError::Refused("No such access token.".into()))?;
+        Ok(crate::tokens::rules::delete(state, viewer, token_id).await?)
+    }
 
     pub fn paging(limit: i64, offset: i64) -> Result<(i64, i64), UiError> {
         if (1..=MAX_PAGE).contains(&limit) && offset >= 0 {

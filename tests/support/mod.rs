@@ -96,6 +96,11 @@ impl TestApp {
         self.browser.post(self.url(&format!("/api/{name}"))).form(form).send().await.unwrap()
     }
 
+    /// A page's form posted as a browser without JavaScript posts it.
+    pub async fn page_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.browser.post(self.url(path)).header("accept", "text/html").form(form).send().await.unwrap()
+    }
+
     /// A REST request with a bearer token.
     pub fn bearer(&self, method: reqwest::Method, path: &str, token: &str) -> RequestBuilder {
         self.rest.request(method, self.url(path)).bearer_auth(token)

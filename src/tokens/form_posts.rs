@@ -1,0 +1,100 @@
+//! The Access Tokens page's forms when the browser runs no JavaScript: they post to the page's own
+//! URL, and this handler answers.
+//!
+//! With JavaScript the page intercepts its forms and calls server functions. Without it, a server
+//! function answering a plain form can only redirect back, and a redirect cannot carry a new
+//! token's value: it is never stored, and must not travel in a URL (history, logs). So a generated
+//! token is shown in the answer itself: the page, rendered with the outcome in its context
+//! ([`PostedForm`]), and marked `no-store`. A deletion redirects back (post/redirect/get).
+//!
+//! Same rules as the server functions ([`super::server_fns::ssr`]); CSRF is checked by
+//! [`crate::auth::csrf`] before this runs.
+
+use axum::{
+    Form,
+    body::Body,
+    extract::{FromRequest, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use leptos::prelude::provide_context;
+use serde::Deserialize;
+
+use super::{page::PostedForm, server_fns::ssr};
+use crate::{app::shell, auth::session, startup::AppState, ui_error::UiError};
+
+/// The fields of the page's forms; `intent` says which form it was.
+#[derive(Debug, Deserialize)]
+pub struct PagePost {
+    intent: String,
+    #[serde(default)]
+    lifetime_days: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    token_id: String,
+}
+
+pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let viewer = match session::person(&state.store, &parts.headers).await {
+        Ok(Some(viewer)) => viewer,
+        Ok(None) => return Redirect::to("/signin").into_response(),
+        Err(error) => return bare(UiError::from(error)),
+    };
+    let Ok(Form(post)) = Form::<PagePost>::from_request(Request::from_parts(parts.clone(), body), &state).await else {
+        return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
+    };
+    // Back to the list the form was posted from (its view and page), without the confirmation.
+    let back = {
+        let query: Vec<_> = parts.uri.query().unwrap_or("").split('&').filter(|pair| pair.starts_with("view=") || pair.starts_with("page=")).collect();
+        match query.is_empty() {
+            true => parts.uri.path().to_owned(),
+            false => format!("{}?{}", parts.uri.path(), query.join("&")),
+        }
+    };
+    let posted = match post.intent.as_str() {
+        "generate" => {
+            let result = ssr::generate(&state, &viewer, &post.lifetime_days, &post.description).await;
+            PostedForm::Generated { lifetime_days: post.lifetime_days, description: post.description, result }
+        }
+        "delete" => match ssr::delete(&state, &viewer, &post.token_id).await {
+            Ok(()) => return Redirect::to(&back).into_response(),
+            Err(error) => PostedForm::DeleteRefused(error),
+        },
+        _ => return (StatusCode::BAD_REQUEST, "Unknown form.").into_response(),
+    };
+    let status = posted.status();
+    let render = leptos_axum::render_app_async_with_context(
+        {
+            let state = state.clone();
+            move || {
+                provide_context(state.clone());
+                provide_context(posted.clone());
+            }
+        },
+        {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        },
+    );
+    let mut response = render(Request::from_parts(parts, Body::empty())).await;
+    *response.status_mut() = status;
+    // The answer may hold a token's value: no cache, no back-forward cache, may keep it.
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+impl PostedForm {
+    fn status(&self) -> StatusCode {
+        match self {
+            PostedForm::Generated { result: Ok(_), .. } => StatusCode::OK,
+            PostedForm::Generated { result: Err(error), .. } | PostedForm::DeleteRefused(error) => error.status(),
+        }
+    }
+}
+
+/// A bare answer, for when the page itself cannot be rendered.
+fn bare(error: UiError) -> Response {
+    (error.status(), error.to_string()).into_response()
+}
