@@ -14,12 +14,17 @@ use axum::{
 };
 
 use super::session;
-use crate::startup::AppState;
+use crate::{people::Person, startup::AppState};
 
 /// The pages that anybody may see.
 const PUBLIC_PAGES: &[&str] = &["/signin"];
 
-pub async fn require_session_for_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The person the guard found signed in, kept with the request so that the page's server functions
+/// (run in-process while it renders) need not look the session up again; see [`super::viewer`].
+#[derive(Clone, Debug)]
+pub struct SignedIn(pub Person);
+
+pub async fn require_session_for_pages(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     // Server functions share these routes (leptos mounts them with the pages); they check the
     // session themselves and answer in their own terms.
@@ -28,7 +33,10 @@ pub async fn require_session_for_pages(State(state): State<AppState>, request: R
         return next.run(request).await;
     }
     match session::person(&state.store, request.headers()).await {
-        Ok(Some(_)) => next.run(request).await,
+        Ok(Some(person)) => {
+            request.extensions_mut().insert(SignedIn(person));
+            next.run(request).await
+        }
         Ok(None) => {
             let mut response = (StatusCode::FOUND, [(header::LOCATION, "/signin")]).into_response();
             // A stale cookie would otherwise come back with every request.

@@ -110,8 +110,14 @@ mod ssr {
         leptos_axum::extract::<axum::http::HeaderMap>().await.map_err(|_| UiError::Internal)
     }
 
-    /// Server functions: the signed-in person, if any.
+    /// Server functions: the signed-in person, if any. While a page renders, the guard has already
+    /// found them (one session lookup per page, not one per server function).
     pub async fn viewer() -> Result<Option<Person>, UiError> {
+        let found = leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<super::guard::SignedIn>().map(|signed_in| signed_in.0.clone()));
+        if let Some(person) = found {
+            return Ok(Some(person));
+        }
         let headers = request_headers().await?;
         Ok(super::session::person(&app_state().store, &headers).await?)
     }

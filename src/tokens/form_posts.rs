@@ -21,7 +21,12 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 
 use super::{page::PostedForm, server_fns::ssr};
-use crate::{app::shell, auth::session, startup::AppState, ui_error::UiError};
+use crate::{
+    app::shell,
+    auth::{guard::SignedIn, session},
+    startup::AppState,
+    ui_error::UiError,
+};
 
 /// The fields of the page's forms; `intent` says which form it was.
 #[derive(Debug, Deserialize)]
@@ -36,7 +41,7 @@ pub struct PagePost {
 }
 
 pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let viewer = match session::person(&state.store, &parts.headers).await {
         Ok(Some(viewer)) => viewer,
         Ok(None) => return Redirect::to("/signin").into_response(),
@@ -65,6 +70,8 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
         _ => return (StatusCode::BAD_REQUEST, "Unknown form.").into_response(),
     };
     let status = posted.status();
+    // As the page guard does for a GET: the page's server functions find the viewer here.
+    parts.extensions.insert(SignedIn(viewer));
     let render = leptos_axum::render_app_async_with_context(
         {
             let state = state.clone();
