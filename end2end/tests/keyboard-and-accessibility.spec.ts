@@ -69,6 +69,28 @@ test('generate a token and close the dialogs with the keyboard alone', async ({ 
   expect(problems).toEqual([]);
 });
 
+test('hydration shifts nothing on the page: cumulative layout shift stays 0', async ({ page, request }) => {
+  const problems = watchConsole(page);
+  for (const days of [1, 30, 400]) {
+    await createToken(request, asAdmin.Authorization, { lifetimeSeconds: days * 86_400, description: `Layout ${days}` });
+  }
+  await signInAsAdmin(page);
+  // Counts every layout shift from the first paint, through hydration and the switch of times to
+  // the browser's locale, to a few ticks of the clock.
+  await page.addInitScript(() => {
+    (window as any).__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as any[]) if (!entry.hadRecentInput) (window as any).__shift += entry.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.goto('/preferences/access-tokens');
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+  await expect(page.getByRole('row', { name: /Layout 400/ })).toContainText('in 399 days');
+  await page.waitForTimeout(2_500);
+  expect(await page.evaluate(() => (window as any).__shift)).toBeLessThan(0.01);
+  expect(problems).toEqual([]);
+});
+
 async function expectNoSeriousViolations(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations
