@@ -19,6 +19,24 @@ use crate::{
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    document(options, true)
+}
+
+/// The page without its scripts: the answer to a form posted without JavaScript, whose outcome
+/// exists only on the server. Hydrating it would render the page without that outcome (and, for a
+/// new token, blank out the value shown once), so it stays static HTML; its links and dialogs
+/// work without scripts.
+pub fn static_shell(options: LeptosOptions) -> impl IntoView {
+    document(options, false)
+}
+
+fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
+    let scripts = hydrate.then(|| {
+        view! {
+            <AutoReload options=options.clone()/>
+            <HydrationScripts options/>
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -27,8 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                {scripts}
                 <MetaTags/>
             </head>
             <body>

@@ -18,13 +18,16 @@ use crate::timestamp;
 pub struct Clock {
     /// `None` on the server and while hydrating; the browser's time from then on.
     now: RwSignal<Option<OffsetDateTime>>,
+    /// Changes once, not at every tick: what only depends on it is not recomputed each second.
+    in_browser: Memo<bool>,
 }
 
 impl Clock {
     /// Provides a clock to the calling component and its children; it ticks every second while
     /// the component lives.
     pub fn provide() -> Self {
-        let clock = Clock { now: RwSignal::new(None) };
+        let ticking = RwSignal::new(None);
+        let clock = Clock { now: ticking, in_browser: Memo::new(move |_| ticking.with(Option::is_some)) };
         provide_context(clock);
         // Effects run only in the browser, after hydration.
         Effect::new(move |_| {
@@ -45,7 +48,7 @@ impl Clock {
     }
 
     fn in_browser(&self) -> bool {
-        self.now.with(Option::is_some)
+        self.in_browser.get()
     }
 }
 

@@ -95,7 +95,8 @@ on_sqlite_and_postgres! {
         assert_eq!(answer.status(), StatusCode::OK);
         assert_eq!(answer.headers()["cache-control"], "no-store", "the answer holds a secret");
         let html = answer.text().await.unwrap();
-        assert!(html.contains(r#"<dialog id="my-token-dialog""#) && html.contains(" open"), "{html}");
+        assert!(opening_tag(&html, r#"<dialog id="my-token-dialog""#).contains(" open"), "{html}");
+        assert!(!html.contains("/pkg/access-tokens.js"), "the answer is not hydrated: the browser lacks its outcome");
         let value = html.split(r#"value=""#).map(|rest| &rest[..rest.find('"').unwrap()]).find(|value| value.starts_with("atk_")).expect("the value");
         let me = app.bearer(Method::GET, "/v4/people/current", value).send().await.unwrap();
         assert_eq!(me.status(), StatusCode::OK);
@@ -109,7 +110,8 @@ on_sqlite_and_postgres! {
         let answer = app.page_form("/preferences/access-tokens", &[("intent", "generate"), ("lifetime_days", "0"), ("description", "typed here")]).await;
         assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
         let html = answer.text().await.unwrap();
-        assert!(html.contains(r#"<dialog id="generate-dialog""#) && html.contains("at least 1 day"), "{html}");
+        assert!(opening_tag(&html, r#"<dialog id="generate-dialog""#).contains(" open"), "{html}");
+        assert!(html.contains("at least 1 day"), "{html}");
         assert!(html.contains(r#"value="typed here""#) && html.contains(r#"value="0""#), "{html}");
         let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
         assert_eq!(listed["count"], 0, "nothing was created");
@@ -120,7 +122,8 @@ on_sqlite_and_postgres! {
         let (value, info) = app.admin_token(3600).await;
         let id = info["tokenId"].as_str().unwrap();
         let asking = app.browser.get(app.url(&format!("/preferences/access-tokens?delete={id}"))).send().await.unwrap().text().await.unwrap();
-        assert!(asking.contains(r#"<dialog id="delete-dialog""#) && asking.contains("cannot be undone"), "{asking}");
+        assert!(opening_tag(&asking, r#"<dialog id="delete-dialog""#).contains(" open"), "{asking}");
+        assert!(asking.contains("cannot be undone"), "{asking}");
         assert!(asking.contains(&format!(r#"name="token_id" value="{id}""#)), "{asking}");
 
         let deleted = app.page_form("/preferences/access-tokens?view=all&delete=x", &[("intent", "delete"), ("token_id", id)]).await;
@@ -128,6 +131,55 @@ on_sqlite_and_postgres! {
         assert_eq!(deleted.headers()["location"], "/preferences/access-tokens?view=all");
         let me = app.bearer(Method::GET, "/v4/people/current", &value).send().await.unwrap();
         assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    async fn without_javascript_members_delete_only_their_own_tokens_and_signed_out_posts_change_nothing(app) {
+        app.settings(json!({ "allowMembersToGenerateTokens": true })).await;
+        app.add_person("member", "member-password", false).await;
+        let (admin_value, admin_info) = app.admin_token(3600).await;
+        app.sign_in("member", "member-password").await;
+        let refused = app.page_form("/preferences/access-tokens", &[("intent", "delete"), ("token_id", admin_info["tokenId"].as_str().unwrap())]).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert!(refused.text().await.unwrap().contains("No such access token"));
+        let still = app.bearer(Method::GET, "/v4/people/current", &admin_value).send().await.unwrap();
+        assert_eq!(still.status(), StatusCode::OK, "the admin's token still works");
+
+        let signed_out = app.rest.post(app.url("/preferences/access-tokens")).header("accept", "text/html")
+            .form(&[("intent", "generate"), ("lifetime_days", "30"), ("description", "")]).send().await.unwrap();
+        assert_eq!(signed_out.status(), StatusCode::SEE_OTHER);
+        assert_eq!(signed_out.headers()["location"], "/signin");
+        let listed: Value = app.as_admin(Method::GET, "/v4/workspaces/current/apiAccessTokens").send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed["count"], 1, "nothing was created");
+    }
+
+    async fn the_page_lists_a_hundred_tokens_at_a_time_with_links_between_pages(app) {
+        let (value, _) = app.admin_token(3600).await;
+        for index in 0..100 {
+            let created = app.bearer(Method::POST, "/v4/apiAccessTokens", &value)
+                .json(&json!({ "lifetimeSeconds": 3600, "description": format!("paged {index}") })).send().await.unwrap();
+            assert_eq!(created.status(), StatusCode::CREATED);
+        }
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let app = &app;
+        let page = |query: &'static str| async move {
+            let response = app.browser.get(app.url(&format!("/preferences/access-tokens{query}"))).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{query}");
+            response.text().await.unwrap()
+        };
+        let first = page("").await;
+        assert!(first.contains("Tokens 1–100 of 101") && first.contains(r#"href="/preferences/access-tokens?page=2""#), "{first}");
+        let (newest, oldest_here) = (first.find(">paged 99<").unwrap(), first.find(">paged 0<").unwrap());
+        assert!(newest < oldest_here, "newest first");
+        let second = page("?page=2").await;
+        // The oldest: the first token, without a description.
+        assert!(second.contains("Tokens 101–101 of 101") && !second.contains(">paged "), "{second}");
+        assert!(second.contains(r#"href="/preferences/access-tokens" rel="prev""#), "{second}");
+        // Past the end, and absurd numbers: an answer, with the way back to the last page.
+        for query in ["?page=7", "?page=99999999999999999999", "?page=9223372036854775807", "?page=-3", "?page=x"] {
+            page(query).await;
+        }
+        let past = page("?page=7").await;
+        assert!(past.contains(r#"href="/preferences/access-tokens?page=2" rel="prev""#), "{past}");
     }
 
     async fn a_page_form_from_another_site_is_refused(app) {
@@ -140,4 +192,10 @@ on_sqlite_and_postgres! {
         let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
         assert_eq!(listed["count"], 0);
     }
+}
+
+/// The opening tag of the element `start` begins, e.g. `<dialog id="x"` → `<dialog id="x" open>`.
+fn opening_tag<'a>(html: &'a str, start: &str) -> &'a str {
+    let at = html.find(start).unwrap_or_else(|| panic!("{start} in {html}"));
+    &html[at..at + html[at..].find('>').unwrap()]
 }

@@ -75,6 +75,7 @@ test('without JavaScript the page still lists, generates (showing the value once
   await page.getByLabel('Username').fill(admin.username);
   await page.getByLabel('Password').fill(admin.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/preferences$/);
   await page.goto('/preferences/access-tokens');
 
   // The browser opens the dialog by itself (`command="show-modal"`); the form posts to the page.

@@ -20,9 +20,10 @@ use crate::{people::Person, startup::AppState};
 const PUBLIC_PAGES: &[&str] = &["/signin"];
 
 /// The person the guard found signed in, kept with the request so that the page's server functions
-/// (run in-process while it renders) need not look the session up again; see [`super::viewer`].
+/// (run in-process while it renders) need not look the session up again; see [`super::viewer`],
+/// which trusts it. So insert one only right after a session lookup found that person.
 #[derive(Clone, Debug)]
-pub struct SignedIn(pub Person);
+pub struct SignedIn(pub(crate) Person);
 
 pub async fn require_session_for_pages(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();

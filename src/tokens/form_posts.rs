@@ -5,24 +5,30 @@
 //! function answering a plain form can only redirect back, and a redirect cannot carry a new
 //! token's value: it is never stored, and must not travel in a URL (history, logs). So a generated
 //! token is shown in the answer itself: the page, rendered with the outcome in its context
-//! ([`PostedForm`]), and marked `no-store`. A deletion redirects back (post/redirect/get).
+//! ([`PostedForm`]), without scripts (it must not hydrate: the browser has no outcome), and marked
+//! `no-store`. A deletion redirects back (post/redirect/get).
 //!
 //! Same rules as the server functions ([`super::server_fns::ssr`]); CSRF is checked by
 //! [`crate::auth::csrf`] before this runs.
 
+use std::collections::HashMap;
+
 use axum::{
     Form,
     body::Body,
-    extract::{FromRequest, Request, State},
+    extract::{FromRequest, Query, Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use leptos::prelude::provide_context;
 use serde::Deserialize;
 
-use super::{page::PostedForm, server_fns::ssr};
+use super::{
+    page::{PostedForm, list_href},
+    server_fns::ssr,
+};
 use crate::{
-    app::shell,
+    app::static_shell,
     auth::{guard::SignedIn, session},
     startup::AppState,
     ui_error::UiError,
@@ -50,13 +56,11 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     let Ok(Form(post)) = Form::<PagePost>::from_request(Request::from_parts(parts.clone(), body), &state).await else {
         return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
     };
-    // Back to the list the form was posted from (its view and page), without the confirmation.
+    // Back to the list the form was posted from (its view and page), without `?delete=`.
     let back = {
-        let query: Vec<_> = parts.uri.query().unwrap_or("").split('&').filter(|pair| pair.starts_with("view=") || pair.starts_with("page=")).collect();
-        match query.is_empty() {
-            true => parts.uri.path().to_owned(),
-            false => format!("{}?{}", parts.uri.path(), query.join("&")),
-        }
+        let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri).map(|query| query.0).unwrap_or_default();
+        let all_members = query.get("view").is_some_and(|view| view == "all");
+        list_href(all_members, query.get("page").and_then(|page| page.parse().ok()).unwrap_or(1))
     };
     let posted = match post.intent.as_str() {
         "generate" => {
@@ -70,6 +74,8 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
         _ => return (StatusCode::BAD_REQUEST, "Unknown form.").into_response(),
     };
     let status = posted.status();
+    // Rendered as the list it came from: a confirmation the URL still asked for stays closed.
+    parts.uri = back.parse().expect("a path and query built from parsed values");
     // As the page guard does for a GET: the page's server functions find the viewer here.
     parts.extensions.insert(SignedIn(viewer));
     let render = leptos_axum::render_app_async_with_context(
@@ -82,7 +88,7 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
         },
         {
             let options = state.leptos_options.clone();
-            move || shell(options.clone())
+            move || static_shell(options.clone())
         },
     );
     let mut response = render(Request::from_parts(parts, Body::empty())).await;

@@ -9,7 +9,10 @@ use leptos::{
     prelude::*,
 };
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::{
+    NavigateOptions,
+    hooks::{use_navigate, use_query_map},
+};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -49,6 +52,15 @@ impl Scope {
     }
 }
 
+/// The URL of a list: the viewer's tokens or (for admins) every member's, at a page.
+pub fn list_href(all_members: bool, page: i64) -> String {
+    let scope = if all_members { Scope::AllMembers } else { Scope::Mine };
+    scope.href(page.clamp(1, MAX_PAGE_NUMBER))
+}
+
+/// Higher `?page=` numbers are read as this one: the offset stays far from overflowing.
+const MAX_PAGE_NUMBER: i64 = 1_000_000_000;
+
 /// A row of the table: a token and, in the All members view, who holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Row {
@@ -68,7 +80,8 @@ struct Listing {
 }
 
 /// A form of this page posted without JavaScript, and what came of it: the server renders the
-/// page with it in context (see `tokens::form_posts`). The browser never has one.
+/// page with it in context (see `tokens::form_posts`). Only the server has it, which is why that
+/// answer is sent without scripts: hydrating it would render the page without the outcome.
 #[derive(Clone, Debug)]
 pub enum PostedForm {
     Generated { lifetime_days: String, description: String, result: Result<NewToken, UiError> },
@@ -76,7 +89,7 @@ pub enum PostedForm {
 }
 
 async fn list(scope: Scope, page: i64) -> Result<Listing, UiError> {
-    let offset = (page - 1).saturating_mul(PAGE_SIZE);
+    let offset = (page - 1) * PAGE_SIZE;
     let (rows, count) = match scope {
         Scope::Mine => {
             let page = my_tokens(PAGE_SIZE, offset).await?;
@@ -99,7 +112,7 @@ pub fn AccessTokensPage() -> impl IntoView {
         _ => Scope::Mine,
     });
     let page = Memo::new(move |_| {
-        query.with(|query| query.get("page")).and_then(|page| page.parse::<i64>().ok()).filter(|page| *page >= 1).unwrap_or(1)
+        query.with(|query| query.get("page")).and_then(|page| page.parse::<i64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE_NUMBER)
     });
     let generate = ServerAction::<GenerateToken>::new();
     let delete = ServerAction::<DeleteToken>::new();
@@ -119,13 +132,14 @@ pub fn AccessTokensPage() -> impl IntoView {
     Clock::provide();
     view! {
         <Title text="Access Tokens · Access Tokens"/>
-        {signed_in(move |_| view! { <AccessTokens scope policy tokens generate delete/> })}
+        {signed_in(move |_| view! { <AccessTokens scope page policy tokens generate delete/> })}
     }
 }
 
 #[component]
 fn AccessTokens(
     scope: Memo<Scope>,
+    page: Memo<i64>,
     policy: Resource<Result<TokenPolicy, UiError>>,
     tokens: Resource<Result<Listing, UiError>>,
     generate: ServerAction<GenerateToken>,
@@ -221,9 +235,10 @@ fn AccessTokens(
                         if requested.is_some() {
                             to_delete.set(requested);
                         }
+                        let list = scope.get_untracked().href(page.get_untracked());
                         view! {
-                            <TokenTable listing scope=scope.get_untracked() to_delete delete_dialog/>
-                            <DeleteDialog dialog=delete_dialog to_delete delete open_now/>
+                            <TokenTable listing scope=scope.get_untracked() list=list.clone() to_delete delete_dialog/>
+                            <DeleteDialog dialog=delete_dialog to_delete delete open_now list/>
                         }.into_any()
                     }
                 }
@@ -276,7 +291,14 @@ fn EmptyState(scope: Scope) -> impl IntoView {
 }
 
 #[component]
-fn TokenTable(listing: Listing, scope: Scope, to_delete: RwSignal<Option<Row>>, delete_dialog: NodeRef<Dialog>) -> impl IntoView {
+fn TokenTable(
+    listing: Listing,
+    scope: Scope,
+    /// The URL of this list, which links from it keep.
+    list: String,
+    to_delete: RwSignal<Option<Row>>,
+    delete_dialog: NodeRef<Dialog>,
+) -> impl IntoView {
     let with_owner = scope == Scope::AllMembers;
     let pager = pager(scope, &listing);
     let listed_at = listing.listed_at;
@@ -301,7 +323,7 @@ fn TokenTable(listing: Listing, scope: Scope, to_delete: RwSignal<Option<Row>>, 
                     </tr>
                 </thead>
                 <tbody>
-                    {listing.rows.into_iter().map(|row| view! { <TokenRow row listed_at to_delete delete_dialog/> }).collect_view()}
+                    {listing.rows.into_iter().map(|row| view! { <TokenRow row listed_at list=list.clone() to_delete delete_dialog/> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -314,7 +336,10 @@ fn pager(scope: Scope, listing: &Listing) -> impl IntoView + use<> {
     let page = listing.offset / PAGE_SIZE + 1;
     let first = listing.offset + 1;
     let last = listing.offset + listing.rows.len() as i64;
-    let newer = (page > 1).then(|| view! { <a href=scope.href(page - 1) rel="prev">"← Newer"</a> });
+    // Past the end (a stale link, tokens deleted meanwhile): "Newer" leads to the last page.
+    let last_page = ((listing.count + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let newer_page = if listing.rows.is_empty() { last_page.min(page - 1) } else { page - 1 };
+    let newer = (page > 1).then(|| view! { <a href=scope.href(newer_page) rel="prev">"← Newer"</a> });
     let older = (last < listing.count).then(|| view! { <a href=scope.href(page + 1) rel="next">"Older →"</a> });
     let range = if listing.rows.is_empty() {
         format!("No tokens on this page; there are {} in all.", thousands(listing.count))
@@ -345,7 +370,13 @@ fn thousands(number: i64) -> String {
 }
 
 #[component]
-fn TokenRow(row: Row, listed_at: time::OffsetDateTime, to_delete: RwSignal<Option<Row>>, delete_dialog: NodeRef<Dialog>) -> impl IntoView {
+fn TokenRow(
+    row: Row,
+    listed_at: time::OffsetDateTime,
+    list: String,
+    to_delete: RwSignal<Option<Row>>,
+    delete_dialog: NodeRef<Dialog>,
+) -> impl IntoView {
     let clock = Clock::get();
     let menu = NodeRef::<leptos::html::Div>::new();
     let menu_button = NodeRef::<Button>::new();
@@ -366,7 +397,7 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, to_delete: RwSignal<Optio
         view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
     });
     // Without JavaScript the link asks the server for the page with the dialog open.
-    let delete_href = format!("?{}delete={id}", current_list_query());
+    let delete_href = format!("{list}{}delete={id}", if list.contains('?') { '&' } else { '?' });
     let ask_to_delete = {
         let row = row.clone();
         move |event: ev::MouseEvent| {
@@ -412,17 +443,6 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, to_delete: RwSignal<Optio
             </td>
         </tr>
     }
-}
-
-/// The `view=…&page=…&` of the list on screen, for links that keep the reader where they are.
-fn current_list_query() -> String {
-    let query = use_query_map();
-    query.with_untracked(|query| {
-        ["view", "page"]
-            .into_iter()
-            .filter_map(|key| query.get(key).map(|value| format!("{key}={value}&")))
-            .collect()
-    })
 }
 
 fn time_cell(at: Option<time::OffsetDateTime>, rendered_at: time::OffsetDateTime, none: &'static str) -> impl IntoView {
@@ -534,7 +554,18 @@ fn DeleteDialog(
     delete: ServerAction<DeleteToken>,
     /// Rendered open: `?delete=<token id>`, the row menu's link without JavaScript.
     open_now: bool,
+    /// The URL of the list on screen.
+    list: String,
 ) -> impl IntoView {
+    // Once the dialog opened by `?delete=` closes, the URL says so too: the question is not asked
+    // again when the list is fetched anew, nor does a form posted from the page carry it.
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let forget_request = move |_| {
+        if query.with_untracked(|query| query.get("delete").is_some()) {
+            navigate(&list, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        }
+    };
     let error = move || delete.value().get().and_then(Result::err).map(|error| error.to_string());
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
@@ -564,7 +595,7 @@ fn DeleteDialog(
         })
     };
     view! {
-        <dialog id="delete-dialog" node_ref=dialog class="dialog" aria-labelledby="delete-heading" open=open_now>
+        <dialog id="delete-dialog" node_ref=dialog class="dialog" aria-labelledby="delete-heading" open=open_now on:close=forget_request>
             <h2 id="delete-heading">"Delete Token"</h2>
             <p>"Delete the token "<strong>{label}</strong>"?"</p>
             <p class="warning">"Deleting a token cannot be undone. Any API usage that references this token stops working."</p>
