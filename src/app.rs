@@ -118,6 +118,26 @@ pub fn signed_in<V: IntoView + 'static>(page: impl Fn(Person) -> V + Clone + Sen
     }
 }
 
+/// Renders `page` for signed-in admins; other people see the page's `heading` and `why` they
+/// cannot use it.
+pub fn admins_only<V: IntoView + 'static>(
+    heading: &'static str,
+    why: &'static str,
+    page: impl Fn(Person) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    signed_in(move |viewer| {
+        if viewer.is_admin {
+            page(viewer).into_any()
+        } else {
+            view! {
+                <h1>{heading}</h1>
+                <p class="notice">{why}</p>
+            }
+            .into_any()
+        }
+    })
+}
+
 #[component]
 fn Home() -> impl IntoView {
     signed_in(|_| view! { <Redirect path="/preferences"/> })

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    app::signed_in,
+    app::admins_only,
     people::{
         NewPassword, Person, Username,
         server_fns::{AddPerson, LIST_LIMIT, ResetPassword, SetRole, list_people},
@@ -27,16 +27,8 @@ pub fn UsersPage() -> impl IntoView {
     );
     view! {
         <Title text="Users · Access Tokens"/>
-        {signed_in(move |viewer| {
-            if viewer.is_admin {
-                view! { <Users viewer people add set_role reset/> }.into_any()
-            } else {
-                view! {
-                    <h1>"Users"</h1>
-                    <p class="notice">"Only workspace admins manage users."</p>
-                }
-                .into_any()
-            }
+        {admins_only("Users", "Only workspace admins manage users.", move |viewer| {
+            view! { <Users viewer people add set_role reset/> }
         })}
     }
 }

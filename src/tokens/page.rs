@@ -1,6 +1,9 @@
 //! The Access Tokens page (User menu > Preferences > Access Tokens): the viewer's tokens, the
 //! "Generate New Token" dialog, the one-time "My Token" dialog with Copy Token to clipboard, and
 //! "Delete Token" from a row's menu.
+//!
+//! The table and the dialogs return `AnyView`: their view types nest so deeply that the optimised
+//! wasm build (`wasm-release`) overflows the compiler's query depth otherwise.
 
 use leptos::{
     ev,
@@ -298,7 +301,7 @@ fn TokenTable(
     list: String,
     to_delete: RwSignal<Option<Row>>,
     delete_dialog: NodeRef<Dialog>,
-) -> impl IntoView {
+) -> AnyView {
     let with_owner = scope == Scope::AllMembers;
     let pager = pager(scope, &listing);
     let listed_at = listing.listed_at;
@@ -329,6 +332,7 @@ fn TokenTable(
         </div>
         {pager}
     }
+    .into_any()
 }
 
 /// "Tokens 101–200 of 10,000", with links to the newer and older pages.
@@ -376,7 +380,7 @@ fn TokenRow(
     list: String,
     to_delete: RwSignal<Option<Row>>,
     delete_dialog: NodeRef<Dialog>,
-) -> impl IntoView {
+) -> AnyView {
     let clock = Clock::get();
     let menu = NodeRef::<leptos::html::Div>::new();
     let menu_button = NodeRef::<Button>::new();
@@ -443,6 +447,7 @@ fn TokenRow(
             </td>
         </tr>
     }
+    .into_any()
 }
 
 fn time_cell(at: Option<time::OffsetDateTime>, rendered_at: time::OffsetDateTime, none: &'static str) -> impl IntoView {
@@ -459,7 +464,7 @@ fn GenerateDialog(
     policy: TokenPolicy,
     /// What was typed into a form posted without JavaScript and refused: shown again, open.
     typed: Option<(String, String)>,
-) -> impl IntoView {
+) -> AnyView {
     let error = move |field: &'static str| move || generate.value().get().and_then(Result::err).and_then(|error| error.for_field(field));
     let other_error = move || {
         generate.value().get().and_then(Result::err).filter(|error| !matches!(error, UiError::Invalid { .. })).map(|error| error.to_string())
@@ -505,6 +510,7 @@ fn GenerateDialog(
             </form>
         </dialog>
     }
+    .into_any()
 }
 
 /// Shows a new token's value once. Closing it forgets the value: it cannot be shown again.
@@ -516,7 +522,7 @@ fn MyTokenDialog(
     generate_button: NodeRef<Button>,
     /// Rendered open: the answer to a form posted without JavaScript.
     open_now: bool,
-) -> impl IntoView {
+) -> AnyView {
     let copied = RwSignal::new(false);
     let forget = move || {
         shown.set(None);
@@ -545,6 +551,7 @@ fn MyTokenDialog(
             </div>
         </dialog>
     }
+    .into_any()
 }
 
 #[component]
@@ -556,7 +563,7 @@ fn DeleteDialog(
     open_now: bool,
     /// The URL of the list on screen.
     list: String,
-) -> impl IntoView {
+) -> AnyView {
     // Once the dialog opened by `?delete=` closes, the URL says so too: the question is not asked
     // again when the list is fetched anew, nor does a form posted from the page carry it.
     let navigate = use_navigate();
@@ -610,6 +617,7 @@ fn DeleteDialog(
             </form>
         </dialog>
     }
+    .into_any()
 }
 
 /// Opens a modal dialog: the browser moves focus into it, makes the rest of the page inert, and

@@ -8,7 +8,7 @@ use super::{
     MaxLifetime, WorkspaceSettings,
     server_fns::{UpdateWorkspaceSettings, load_workspace_settings},
 };
-use crate::{app::signed_in, ui_error::UiError};
+use crate::{app::admins_only, ui_error::UiError};
 
 #[component]
 pub fn WorkspaceSettingsPage() -> impl IntoView {
@@ -18,16 +18,8 @@ pub fn WorkspaceSettingsPage() -> impl IntoView {
     let update = ServerAction::<UpdateWorkspaceSettings>::new();
     view! {
         <Title text="Workspace Settings · Access Tokens"/>
-        {signed_in(move |viewer| {
-            if viewer.is_admin {
-                view! { <Settings settings update/> }.into_any()
-            } else {
-                view! {
-                    <h1>"Workspace Settings"</h1>
-                    <p class="notice">"Only workspace admins manage the workspace settings."</p>
-                }
-                .into_any()
-            }
+        {admins_only("Workspace Settings", "Only workspace admins manage the workspace settings.", move |_| {
+            view! { <Settings settings update/> }
         })}
     }
 }
@@ -66,21 +58,19 @@ fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspac
         <ActionForm action=update attr:class="form settings">
             <fieldset>
                 <legend>"Access tokens"</legend>
-                <div class="check">
-                    <input id="tokens-enabled" type="checkbox" name="access_tokens_enabled" checked=settings.access_tokens_enabled aria-describedby="tokens-enabled-hint"/>
-                    <label for="tokens-enabled">"Access tokens enabled"</label>
-                </div>
-                <p id="tokens-enabled-hint" class="hint">
-                    "When off, no token authenticates and the token API answers 404. Tokens are kept, and work "
-                    "again (until they expire) when this is turned back on."
-                </p>
-                <div class="check">
-                    <input id="members-generate" type="checkbox" name="allow_members_to_generate_tokens" checked=settings.allow_members_to_generate_tokens aria-describedby="members-generate-hint"/>
-                    <label for="members-generate">"Members may generate tokens"</label>
-                </div>
-                <p id="members-generate-hint" class="hint">
-                    "When off, only workspace admins generate and use access tokens."
-                </p>
+                <Checkbox
+                    name="access_tokens_enabled"
+                    checked=settings.access_tokens_enabled
+                    label="Access tokens enabled"
+                    hint="When off, no token authenticates and the token API answers 404. Tokens are kept, and work \
+                          again (until they expire) when this is turned back on."
+                />
+                <Checkbox
+                    name="allow_members_to_generate_tokens"
+                    checked=settings.allow_members_to_generate_tokens
+                    label="Members may generate tokens"
+                    hint="When off, only workspace admins generate and use access tokens."
+                />
                 <label for="max-lifetime">"Maximum lifetime (days)"</label>
                 <input id="max-lifetime" name="max_token_lifetime_days" inputmode="numeric" required value=max_days aria-describedby="max-lifetime-hint max-lifetime-error"/>
                 <p id="max-lifetime-hint" class="hint">
@@ -94,5 +84,20 @@ fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspac
                 {outcome}
             </div>
         </ActionForm>
+    }
+}
+
+/// A setting that is on or off: the box, its label, and what it does. The form sends `name` only
+/// while ticked.
+#[component]
+fn Checkbox(name: &'static str, checked: bool, label: &'static str, hint: &'static str) -> impl IntoView {
+    let id = name.replace('_', "-");
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="check">
+            <input id=id.clone() type="checkbox" name=name checked=checked aria-describedby=hint_id.clone()/>
+            <label for=id>{label}</label>
+        </div>
+        <p id=hint_id class="hint">{hint}</p>
     }
 }
