@@ -13,7 +13,13 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context};
-use tower_http::trace::TraceLayer;
+use tower_http::{
+    compression::{
+        CompressionLayer,
+        predicate::{DefaultPredicate, NotForContentType, Predicate},
+    },
+    trace::TraceLayer,
+};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -119,6 +125,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(TraceLayer::new_for_http())
+        // Outermost, so the layers above see plain bodies. Pages repeat their rows (as HTML and as
+        // the data hydration reads), which compresses about tenfold; so does the API's JSON. Not
+        // the wasm: compressing megabytes anew for each download costs more than it saves here
+        // (a proxy in front, or files compressed at build time, are the way for it).
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/wasm"))))
         .with_state(state)
 }
 

@@ -182,6 +182,20 @@ on_sqlite_and_postgres! {
         assert!(past.contains(r#"href="/preferences/access-tokens?page=2" rel="prev""#), "{past}");
     }
 
+    async fn pages_are_sent_compressed_to_browsers_that_accept_it(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        for index in 0..20 {
+            app.server_fn("generate_token", &[("lifetime_days", "30"), ("description", &format!("compressed {index}"))]).await;
+        }
+        let plain = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap();
+        assert!(!plain.headers().contains_key("content-encoding"));
+        let plain = plain.bytes().await.unwrap().len();
+        let gzip = app.browser.get(app.url("/preferences/access-tokens")).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(gzip.headers()["content-encoding"], "gzip");
+        let gzip = gzip.bytes().await.unwrap().len();
+        assert!(gzip * 4 < plain, "{gzip} bytes compressed, {plain} plain");
+    }
+
     async fn a_page_form_from_another_site_is_refused(app) {
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         let forged = app.browser.post(app.url("/preferences/access-tokens"))

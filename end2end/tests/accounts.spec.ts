@@ -46,7 +46,11 @@ test('the first admin signs in and the page is hydrated: the user menu opens wit
 });
 
 test('wrong credentials get one generic message', async ({ page }) => {
-  await signIn(page, admin.username, 'not-the-password');
+  await page.goto('/signin');
+  await hydrated(page);
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toHaveText('The username or password is incorrect.');
   await expect(page).toHaveURL(/\/signin$/);
 });
@@ -80,9 +84,11 @@ test('an admin adds a member on the Users page, who then signs in and out', asyn
   expect(problems).toEqual([]);
 });
 
-test('without JavaScript, signing in still works', async ({ browser }) => {
+test('without JavaScript, signing in still works, and wrong credentials get the same message', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
+  await signIn(page, admin.username, 'not-the-password');
+  await expect(page.getByRole('alert')).toHaveText('The username or password is incorrect.');
   await signIn(page, admin.username, admin.password);
   await expect(page.getByRole('heading', { name: 'Preferences' })).toBeVisible();
   await context.close();

@@ -2,12 +2,14 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
+use leptos::server_fn::{ServerFn, error::ServerFnUrlError};
+use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use crate::{
     app::{Session, signed_in},
-    auth::server_fns::ChangePassword,
+    auth::server_fns::{ChangePassword, SignIn},
     people::{NewPassword, Person},
+    ui_error::UiError,
 };
 
 #[component]
@@ -29,7 +31,19 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 fn SignInForm() -> impl IntoView {
     let sign_in = expect_context::<Session>().sign_in;
-    let error = move || sign_in.value().get().and_then(Result::err).map(|error| error.to_string());
+    // Without JavaScript the form posts itself, and a refusal comes back in the URL
+    // (`?__path=/api/sign_in&__err=...`, leptos's convention). The action is created above the
+    // router, which is what would otherwise read it, so it is read here.
+    let query = use_query_map();
+    let refused_without_js = move || {
+        query.with(|query| {
+            (query.get("__path").as_deref() == Some(SignIn::PATH))
+                .then(|| query.get("__err"))
+                .flatten()
+                .map(|error| ServerFnUrlError::<UiError>::decode_err(&error).to_string())
+        })
+    };
+    let error = move || sign_in.value().get().and_then(Result::err).map(|error| error.to_string()).or_else(refused_without_js);
     view! {
         <section class="card narrow">
             <h1>"Sign in"</h1>
