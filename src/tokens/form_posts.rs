@@ -24,7 +24,7 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 
 use super::{
-    page::{PostedForm, list_href},
+    page::{PostedForm, list_at},
     server_fns::ssr,
 };
 use crate::{
@@ -59,8 +59,8 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     // Back to the list the form was posted from (its view and page), without `?delete=`.
     let back = {
         let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri).map(|query| query.0).unwrap_or_default();
-        let all_members = query.get("view").is_some_and(|view| view == "all");
-        list_href(all_members, query.get("page").and_then(|page| page.parse().ok()).unwrap_or(1))
+        let (scope, page) = list_at(query.get("view").map(String::as_str), query.get("page").map(String::as_str));
+        scope.href(page)
     };
     let posted = match post.intent.as_str() {
         "generate" => {

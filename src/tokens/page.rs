@@ -34,13 +34,14 @@ const PAGE_SIZE: i64 = 100;
 
 /// Whose tokens the page lists: the viewer's own, or (for admins) every member's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scope {
+pub enum Scope {
     Mine,
     AllMembers,
 }
 
 impl Scope {
-    fn href(self, page: i64) -> String {
+    /// The URL of this list at `page`.
+    pub fn href(self, page: i64) -> String {
         let mut query: Vec<String> = Vec::new();
         if self == Scope::AllMembers {
             query.push("view=all".to_owned());
@@ -55,14 +56,15 @@ impl Scope {
     }
 }
 
-/// The URL of a list: the viewer's tokens or (for admins) every member's, at a page.
-pub fn list_href(all_members: bool, page: i64) -> String {
-    let scope = if all_members { Scope::AllMembers } else { Scope::Mine };
-    scope.href(page.clamp(1, MAX_PAGE_NUMBER))
+/// The list a URL's `?view=all&page=N` points at, as the page and the forms posted without
+/// JavaScript both read it: anything else is one's own tokens, page 1; page numbers are clamped,
+/// so that the offset stays far from overflowing.
+pub fn list_at(view: Option<&str>, page: Option<&str>) -> (Scope, i64) {
+    const MAX_PAGE_NUMBER: i64 = 1_000_000_000;
+    let scope = if view == Some("all") { Scope::AllMembers } else { Scope::Mine };
+    let page = page.and_then(|page| page.parse::<i64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE_NUMBER);
+    (scope, page)
 }
-
-/// Higher `?page=` numbers are read as this one: the offset stays far from overflowing.
-const MAX_PAGE_NUMBER: i64 = 1_000_000_000;
 
 /// A row of the table: a token and, in the All members view, who holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,13 +112,9 @@ async fn list(scope: Scope, page: i64) -> Result<Listing, UiError> {
 pub fn AccessTokensPage() -> impl IntoView {
     // Data loading lives above the `<Suspense/>` that reads it (see `people::page::UsersPage`).
     let query = use_query_map();
-    let scope = Memo::new(move |_| match query.with(|query| query.get("view")).as_deref() {
-        Some("all") => Scope::AllMembers,
-        _ => Scope::Mine,
-    });
-    let page = Memo::new(move |_| {
-        query.with(|query| query.get("page")).and_then(|page| page.parse::<i64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE_NUMBER)
-    });
+    let at = Memo::new(move |_| query.with(|query| list_at(query.get("view").as_deref(), query.get("page").as_deref())));
+    let scope = Memo::new(move |_| at.get().0);
+    let page = Memo::new(move |_| at.get().1);
     let generate = ServerAction::<GenerateToken>::new();
     let delete = ServerAction::<DeleteToken>::new();
     // Coming back to the tab lists the tokens again: Last Used may have changed meanwhile.
