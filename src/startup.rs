@@ -1,7 +1,7 @@
 //! Builds the whole application from [`Settings`]: `main` serves it, and the integration tests build
 //! the very same router on a random port.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::{
     Extension, Router,
@@ -12,7 +12,7 @@ use axum::{
     routing::{get, post},
 };
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context};
 use tower_http::{
     compression::{
         CompressionLayer,
@@ -73,12 +73,7 @@ pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupErro
 }
 
 pub fn router(state: AppState) -> Router {
-    // Route generation renders the app once; its resources start fetching, so they need the state
-    // like any request does (without it, a fetch panics on a missing context).
-    let (routes, _) = generate_route_list_with_exclusions_and_ssg_and_context(App, None, {
-        let state = state.clone();
-        move || provide_context(state.clone())
-    });
+    let routes = page_routes(&state);
     let (v4, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(
             "/v4",
@@ -131,6 +126,24 @@ pub fn router(state: AppState) -> Router {
         // (a proxy in front, or files compressed at build time, are the way for it).
         .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/wasm"))))
         .with_state(state)
+}
+
+/// The app's page routes, listed once per process.
+///
+/// Leptos lists them by rendering the app, and while it does, a process-wide flag makes every
+/// resource that starts loading meanwhile wait forever, in any render on any thread
+/// (leptos-rs/leptos#4773): a page being served by another router in this process would never
+/// finish. Listing once, before the first router exists, leaves no render to catch. The list
+/// depends on `App` alone, so the first state serves for every later router.
+fn page_routes(state: &AppState) -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES
+        .get_or_init(|| {
+            // The render starts the resources' fetchers, which need the state like any request's.
+            let state = state.clone();
+            generate_route_list_with_exclusions_and_ssg_and_context(App, None, move || provide_context(state.clone())).0
+        })
+        .clone()
 }
 
 /// Server functions answer every error with `500`. A refusal (wrong password, a rule, signed out) is

@@ -15,6 +15,10 @@ use sqlx::{Connection, Executor, PgConnection};
 pub const ADMIN_USERNAME: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "first-admin-password";
 
+/// A response that takes longer is a hang: fail the test that waits for it and say which request,
+/// rather than stall the whole run until CI gives up.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
     Sqlite,
@@ -59,8 +63,8 @@ impl TestApp {
         TestApp {
             base,
             state,
-            browser: Client::builder().redirect(Policy::none()).cookie_store(true).build().unwrap(),
-            rest: Client::builder().redirect(Policy::none()).build().unwrap(),
+            browser: Client::builder().redirect(Policy::none()).cookie_store(true).timeout(REQUEST_TIMEOUT).build().unwrap(),
+            rest: Client::builder().redirect(Policy::none()).timeout(REQUEST_TIMEOUT).build().unwrap(),
             _dir: dir,
             _database: database,
         }
