@@ -15,6 +15,12 @@ pub enum UiError {
     /// One field of a form is wrong; the page shows the message next to it.
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// A sign-in was refused; which of the username and password was wrong is not said.
+    #[error("The username or password is incorrect.")]
+    WrongCredentials,
+    /// Too many failed sign-ins for one username; the next attempt is accepted after this wait.
+    #[error("Too many failed attempts. Try again in {seconds} seconds.")]
+    Throttled { seconds: u64 },
     /// The person is not signed in (any more).
     #[error("Please sign in again.")]
     SignedOut,
@@ -48,7 +54,8 @@ impl UiError {
     pub fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;
         match self {
-            UiError::Refused(_) | UiError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            UiError::Refused(_) | UiError::Invalid { .. } | UiError::WrongCredentials => StatusCode::BAD_REQUEST,
+            UiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             UiError::SignedOut => StatusCode::UNAUTHORIZED,
             UiError::Forbidden => StatusCode::FORBIDDEN,
             UiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

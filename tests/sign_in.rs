@@ -3,6 +3,8 @@
 
 mod support;
 
+use access_tokens::ui_error::UiError;
+use leptos::server_fn::error::ServerFnUrlError;
 use reqwest::{Method, StatusCode, header};
 use support::{ADMIN_PASSWORD, ADMIN_USERNAME, Backend, TestApp};
 
@@ -56,8 +58,8 @@ on_sqlite_and_postgres! {
             let response = app.sign_in(username, password).await;
             assert!(!response.status().is_success());
             assert!(set_cookie(&response).is_empty());
-            let body = response.text().await.unwrap();
-            assert!(body.contains("The username or password is incorrect."), "{body}");
+            let error: UiError = response.json().await.unwrap();
+            assert_eq!(error.to_string(), "The username or password is incorrect.");
         }
         let page = app.browser.get(app.url("/preferences")).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::FOUND);
@@ -73,6 +75,28 @@ on_sqlite_and_postgres! {
         assert_eq!(response.headers()[header::LOCATION], "/");
         let page = app.browser.get(app.url("/preferences")).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
+    }
+
+    async fn without_javascript_a_refusal_is_shown_on_the_sign_in_page_and_a_forged_one_is_not(app) {
+        let refused = app.browser.post(app.url("/api/sign_in"))
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, app.url("/signin"))
+            .form(&[("username", ADMIN_USERNAME), ("password", "wrong-password")])
+            .send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FOUND);
+        let back = refused.headers()[header::LOCATION].to_str().unwrap().to_owned();
+        assert!(back.contains("/signin?"), "{back}");
+        let back = if back.starts_with('/') { app.url(&back) } else { back };
+        let html = app.browser.get(&back).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("The username or password is incorrect."), "{back}: {html}");
+
+        // The same URL, written by someone else with their own words in it.
+        let forged = ServerFnUrlError::new("/api/sign_in", UiError::Refused("Your account is locked. Call +1 555 0100.".into()))
+            .to_url(&app.url("/signin"))
+            .unwrap();
+        let html = app.browser.get(forged.as_str()).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(">Sign in</button>"));
+        assert!(!html.contains("555 0100"), "{html}");
     }
 
     async fn signing_out_ends_the_session(app) {
@@ -163,7 +187,13 @@ mod server_function_errors {
         let app = TestApp::spawn(Backend::Sqlite).await;
         let wrong = app.sign_in(ADMIN_USERNAME, "wrong-password").await;
         assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
-        assert!(wrong.text().await.unwrap().contains("The username or password is incorrect."));
+        assert_eq!(wrong.json::<UiError>().await.unwrap(), UiError::WrongCredentials);
+        for _ in 0..4 {
+            app.sign_in(ADMIN_USERNAME, "wrong-password").await;
+        }
+        let throttled = app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(matches!(throttled.json::<UiError>().await.unwrap(), UiError::Throttled { seconds: 1.. }));
         let signed_out = app.server_fn("list_people", &[]).await;
         assert_eq!(signed_out.status(), StatusCode::UNAUTHORIZED);
     }

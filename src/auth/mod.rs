@@ -75,10 +75,8 @@ mod ssr {
     impl From<PasswordCheckError> for UiError {
         fn from(error: PasswordCheckError) -> Self {
             match error {
-                PasswordCheckError::Rejected => UiError::Refused("The username or password is incorrect.".into()),
-                PasswordCheckError::Throttled(seconds) => {
-                    UiError::Refused(format!("Too many failed attempts. Try again in {seconds} seconds."))
-                }
+                PasswordCheckError::Rejected => UiError::WrongCredentials,
+                PasswordCheckError::Throttled(seconds) => UiError::Throttled { seconds },
                 PasswordCheckError::Store(error) => error.into(),
             }
         }

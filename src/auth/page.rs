@@ -40,7 +40,7 @@ fn SignInForm() -> impl IntoView {
             (query.get("__path").as_deref() == Some(SignIn::PATH))
                 .then(|| query.get("__err"))
                 .flatten()
-                .map(|error| ServerFnUrlError::<UiError>::decode_err(&error).to_string())
+                .and_then(|error| sign_in_refusal(ServerFnUrlError::<UiError>::decode_err(&error)))
         })
     };
     let error = move || sign_in.value().get().and_then(Result::err).map(|error| error.to_string()).or_else(refused_without_js);
@@ -56,6 +56,20 @@ fn SignInForm() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || sign_in.pending().get()>"Sign in"</button>
             </ActionForm>
         </section>
+    }
+}
+
+/// The message for a refusal read from the URL, if signing in can refuse that way.
+///
+/// Anyone can write that URL and send it around, so only the sign-in's own refusals are shown,
+/// each in its fixed words: a link must not put its author's text ("your account is locked, call
+/// ...") on this page.
+fn sign_in_refusal(error: UiError) -> Option<String> {
+    match error {
+        UiError::WrongCredentials | UiError::Throttled { .. } | UiError::Unavailable | UiError::Internal => {
+            Some(error.to_string())
+        }
+        _ => None,
     }
 }
 
