@@ -12,8 +12,9 @@ use std::{
     time::Duration,
 };
 
-use access_tokens::startup;
-use reqwest::StatusCode;
+use access_tokens::{config::Settings, people::accounts::FirstAdmin, startup};
+use leptos::config::LeptosOptions;
+use reqwest::{StatusCode, header};
 use support::{ADMIN_PASSWORD, ADMIN_USERNAME, Backend, TestApp};
 
 /// Leptos lists an app's routes by rendering it once, and while it does, every resource that
@@ -53,4 +54,41 @@ async fn building_another_router_never_stalls_a_page_being_rendered() {
     stop.store(true, Ordering::Relaxed);
     let built = builder.join().expect("the builder thread");
     assert!(built > 0, "routers were built while pages rendered");
+}
+
+/// `scripts/serve` builds with `--precompress`, which writes `.br` and `.gz` copies of the site's
+/// files: each is sent as it is to the browsers that accept it, and never compressed again.
+#[tokio::test]
+async fn precompressed_site_files_go_to_the_browsers_that_accept_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("site/pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let wasm = b"\0asm\x01\0\0\0 the module itself".repeat(100);
+    std::fs::write(pkg.join("app.wasm"), &wasm).unwrap();
+    // The server does not look inside: recognisable bytes show which file went out.
+    std::fs::write(pkg.join("app.wasm.br"), b"the brotli copy").unwrap();
+    std::fs::write(pkg.join("app.wasm.gz"), b"the gzip copy").unwrap();
+    let settings = Settings {
+        database_url: format!("sqlite:{}", dir.path().join("test.db").display()),
+        leptos_options: LeptosOptions::builder().output_name("app").site_root(dir.path().join("site").display().to_string()).build(),
+        first_admin: FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
+    };
+    let (router, _state) = startup::build(settings).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/pkg/app.wasm", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let client = reqwest::Client::new();
+    for (accepted, encoding, body) in [
+        ("br, gzip", Some("br"), b"the brotli copy".to_vec()),
+        ("gzip, deflate", Some("gzip"), b"the gzip copy".to_vec()),
+        ("identity", None, wasm.clone()),
+    ] {
+        let response = client.get(&url).header(header::ACCEPT_ENCODING, accepted).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{accepted}");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/wasm", "{accepted}");
+        let sent_as = response.headers().get(header::CONTENT_ENCODING).map(|value| value.to_str().unwrap().to_owned());
+        assert_eq!(sent_as.as_deref(), encoding, "{accepted}");
+        assert_eq!(response.bytes().await.unwrap().as_ref(), body.as_slice(), "{accepted}");
+    }
 }
