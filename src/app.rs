@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Redirect, Route, Router, Routes},
-    SsrMode, path,
+    path,
 };
 
 use crate::{
@@ -71,10 +72,8 @@ pub fn App() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     // Blocking: the server waits for it before streaming, so a page for signed-in people can
     // answer with a real redirect instead of a flash of the wrong page.
-    let person = Resource::new_blocking(
-        move || (sign_in.version().get(), sign_out.version().get()),
-        |_| current_person(),
-    );
+    let person =
+        Resource::new_blocking(move || (sign_in.version().get(), sign_out.version().get()), |_| current_person());
     provide_context(Session { sign_in, sign_out, person });
 
     view! {

@@ -15,7 +15,11 @@ use crate::{
 };
 
 #[derive(Parser)]
-#[command(name = "access-tokens", version, about = "Workspace API access tokens: web app, REST API and admin commands.")]
+#[command(
+    name = "access-tokens",
+    version,
+    about = "Workspace API access tokens: web app, REST API and admin commands."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -61,7 +65,8 @@ pub async fn run_user_command(store: &Store, command: UserCommand) -> Result<Str
     match command {
         UserCommand::Add { username, name, admin } => {
             let password = read_password()?;
-            let account = NewAccount { username: &username, name: name.as_deref(), password: &password, is_admin: admin };
+            let account =
+                NewAccount { username: &username, name: name.as_deref(), password: &password, is_admin: admin };
             let person = accounts::add(store, account).await.map_err(|error| error.to_string())?;
             Ok(format!("added {} ({}, {})", person.username, person.name, person.role()))
         }

@@ -20,11 +20,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_env() -> Result<Self, String> {
-        Ok(Settings {
-            database_url: database_url(),
-            leptos_options: leptos_options()?,
-            first_admin: first_admin(),
-        })
+        Ok(Settings { database_url: database_url(), leptos_options: leptos_options()?, first_admin: first_admin() })
     }
 }
 

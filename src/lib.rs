@@ -9,10 +9,10 @@ pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod people;
-pub mod tokens;
-pub mod workspace;
 pub mod timestamp;
+pub mod tokens;
 pub mod ui_error;
+pub mod workspace;
 
 #[cfg(feature = "ssr")]
 pub mod cli;

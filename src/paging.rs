@@ -40,4 +40,3 @@ impl Paging {
         Ok((self.limit, self.offset))
     }
 }
-

@@ -86,7 +86,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.clone(), authenticate)),
         )
         .split_for_parts();
-    let document = openapi::Document(Arc::new(serde_json::to_value(&document).expect("the OpenAPI document serialises")));
+    let document =
+        openapi::Document(Arc::new(serde_json::to_value(&document).expect("the OpenAPI document serialises")));
     let v4 = v4.layer(Extension(document));
 
     let pages = Router::new()
@@ -125,7 +126,10 @@ pub fn router(state: AppState) -> Router {
         // API's JSON. Not the wasm: `scripts/serve` compresses it once at build time (those answers
         // already carry a Content-Encoding, which this layer leaves alone), and compressing
         // megabytes anew for each download of an uncompressed build costs more than it saves.
-        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/wasm"))))
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/wasm"))),
+        )
         .with_state(state)
 }
 
@@ -152,7 +156,9 @@ fn page_routes(state: &AppState) -> Vec<AxumRouteListing> {
 async fn server_fn_error_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     // leptos marks a server function's error answers with this header.
-    if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+    if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -11,14 +11,11 @@ const RFC3339_MILLIS: &[FormatItem<'static>] =
 
 /// `2026-01-16T00:05:01.743Z`
 pub fn format(at: OffsetDateTime) -> String {
-    at.to_offset(UtcOffset::UTC)
-        .format(RFC3339_MILLIS)
-        .expect("a UTC time always formats")
+    at.to_offset(UtcOffset::UTC).format(RFC3339_MILLIS).expect("a UTC time always formats")
 }
 
 pub fn from_millis(millis: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 pub fn to_millis(at: OffsetDateTime) -> i64 {
@@ -70,8 +67,7 @@ pub mod rfc3339 {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
         let text = String::deserialize(d)?;
-        OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
-            .map_err(serde::de::Error::custom)
+        OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339).map_err(serde::de::Error::custom)
     }
 }
 

@@ -206,25 +206,38 @@ mod cross_site {
     async fn a_server_function_post_from_another_site_is_refused_and_changes_nothing() {
         let app = TestApp::spawn(Backend::Sqlite).await;
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
-        let forged = app.browser.post(app.url("/api/add_person"))
+        let forged = app
+            .browser
+            .post(app.url("/api/add_person"))
             .header("origin", "https://evil.example")
             .header("sec-fetch-site", "cross-site")
             .form(&[("username", "mallory"), ("name", ""), ("password", "mallory-password")])
-            .send().await.unwrap();
+            .send()
+            .await
+            .unwrap();
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-        let no_fetch_metadata = app.browser.post(app.url("/api/add_person"))
+        let no_fetch_metadata = app
+            .browser
+            .post(app.url("/api/add_person"))
             .header("origin", "https://evil.example")
             .form(&[("username", "mallory"), ("name", ""), ("password", "mallory-password")])
-            .send().await.unwrap();
+            .send()
+            .await
+            .unwrap();
         assert_eq!(no_fetch_metadata.status(), StatusCode::FORBIDDEN);
-        let people: serde_json::Value = app.as_admin(Method::GET, "/v4/people").send().await.unwrap().json().await.unwrap();
+        let people: serde_json::Value =
+            app.as_admin(Method::GET, "/v4/people").send().await.unwrap().json().await.unwrap();
         assert_eq!(people["count"], 1, "nobody was added");
 
-        let same_origin = app.browser.post(app.url("/api/add_person"))
+        let same_origin = app
+            .browser
+            .post(app.url("/api/add_person"))
             .header("origin", app.base.clone())
             .header("sec-fetch-site", "same-origin")
             .form(&[("username", "harry"), ("name", ""), ("password", "harry-password")])
-            .send().await.unwrap();
+            .send()
+            .await
+            .unwrap();
         assert_eq!(same_origin.status(), StatusCode::OK);
     }
 }

@@ -70,7 +70,10 @@ async fn precompressed_site_files_go_to_the_browsers_that_accept_them() {
     std::fs::write(pkg.join("app.wasm.gz"), b"the gzip copy").unwrap();
     let settings = Settings {
         database_url: format!("sqlite:{}", dir.path().join("test.db").display()),
-        leptos_options: LeptosOptions::builder().output_name("app").site_root(dir.path().join("site").display().to_string()).build(),
+        leptos_options: LeptosOptions::builder()
+            .output_name("app")
+            .site_root(dir.path().join("site").display().to_string())
+            .build(),
         first_admin: FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
     };
     let (router, _state) = startup::build(settings).await.unwrap();

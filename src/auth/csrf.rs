@@ -20,7 +20,8 @@ use axum::{
 
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
     // Everything but the REST API, whose credentials are never ambient.
-    let guarded = !request.uri().path().starts_with("/v4/") && !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let guarded = !request.uri().path().starts_with("/v4/")
+        && !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if guarded && is_cross_site(request.headers()) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
         return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
@@ -46,14 +47,21 @@ mod tests {
     use axum::http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs.iter().map(|(name, value)| (header::HeaderName::from_static(name), HeaderValue::from_static(value))).collect()
+        pairs
+            .iter()
+            .map(|(name, value)| (header::HeaderName::from_static(name), HeaderValue::from_static(value)))
+            .collect()
     }
 
     #[test]
     fn fetch_metadata_decides_when_present() {
         assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
         assert!(!is_cross_site(&headers(&[("sec-fetch-site", "none")])));
-        assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site"), ("origin", "http://app:3000"), ("host", "app:3000")])));
+        assert!(is_cross_site(&headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://app:3000"),
+            ("host", "app:3000")
+        ])));
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
     }
 
@@ -62,7 +70,11 @@ mod tests {
         assert!(!is_cross_site(&headers(&[("origin", "http://app:3000"), ("host", "app:3000")])));
         assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "app:3000")])));
         assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "app:3000")])));
-        assert!(!is_cross_site(&headers(&[("origin", "https://tokens.example.com"), ("host", "internal:3000"), ("x-forwarded-host", "tokens.example.com")])));
+        assert!(!is_cross_site(&headers(&[
+            ("origin", "https://tokens.example.com"),
+            ("host", "internal:3000"),
+            ("x-forwarded-host", "tokens.example.com")
+        ])));
     }
 
     #[test]

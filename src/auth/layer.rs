@@ -45,7 +45,11 @@ enum Presented {
     Bearer(String),
 }
 
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Result<Response, ApiError> {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let caller = match presented(request.headers())? {
         Presented::Basic { username, password } => Caller {
             person: crate::auth::check_password(&state, &username, &password).await?,
@@ -87,10 +91,8 @@ fn presented(headers: &HeaderMap) -> Result<Presented, ApiError> {
         return Err(malformed("send it once"));
     }
     let value = value.to_str().map_err(|_| malformed("it is not ASCII"))?;
-    let (scheme, credentials) = value
-        .trim()
-        .split_once(' ')
-        .ok_or_else(|| malformed("expected `Bearer <token>` or `Basic <credentials>`"))?;
+    let (scheme, credentials) =
+        value.trim().split_once(' ').ok_or_else(|| malformed("expected `Bearer <token>` or `Basic <credentials>`"))?;
     let credentials = credentials.trim();
     if scheme.eq_ignore_ascii_case("bearer") {
         // RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -102,9 +104,8 @@ fn presented(headers: &HeaderMap) -> Result<Presented, ApiError> {
     } else if scheme.eq_ignore_ascii_case("basic") {
         let decoded = STANDARD.decode(credentials).map_err(|_| malformed("Basic credentials are not base64"))?;
         let decoded = String::from_utf8(decoded).map_err(|_| malformed("Basic credentials are not UTF-8"))?;
-        let (username, password) = decoded
-            .split_once(':')
-            .ok_or_else(|| malformed("Basic credentials need `username:password`"))?;
+        let (username, password) =
+            decoded.split_once(':').ok_or_else(|| malformed("Basic credentials need `username:password`"))?;
         Ok(Presented::Basic { username: username.to_owned(), password: password.to_owned() })
     } else {
         Err(malformed("the scheme must be Bearer or Basic"))

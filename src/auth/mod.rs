@@ -44,11 +44,13 @@ mod ssr {
 
     /// Checks a username and password: the one path that both the sign-in page and HTTP Basic
     /// credentials take, with the same throttling and the same timing whether or not the user exists.
-    pub async fn check_password(state: &AppState, username: &str, password: &str) -> Result<Person, PasswordCheckError> {
+    pub async fn check_password(
+        state: &AppState,
+        username: &str,
+        password: &str,
+    ) -> Result<Person, PasswordCheckError> {
         state.login_throttle.check(username).map_err(PasswordCheckError::Throttled)?;
-        let found = people_store::find_credentials(&state.store, username)
-            .await
-            .map_err(PasswordCheckError::Store)?;
+        let found = people_store::find_credentials(&state.store, username).await.map_err(PasswordCheckError::Store)?;
         let (person, hash) = match found {
             Some((person, hash)) => (Some(person), Some(hash)),
             None => (None, None),

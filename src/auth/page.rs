@@ -1,8 +1,8 @@
 //! The sign-in page and the Preferences page (one's account and password).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos::server_fn::{ServerFn, error::ServerFnUrlError};
+use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use crate::{
@@ -43,7 +43,8 @@ fn SignInForm() -> impl IntoView {
                 .and_then(|error| sign_in_refusal(ServerFnUrlError::<UiError>::decode_err(&error)))
         })
     };
-    let error = move || sign_in.value().get().and_then(Result::err).map(|error| error.to_string()).or_else(refused_without_js);
+    let error =
+        move || sign_in.value().get().and_then(Result::err).map(|error| error.to_string()).or_else(refused_without_js);
     view! {
         <section class="card narrow">
             <h1>"Sign in"</h1>

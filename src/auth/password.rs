@@ -14,9 +14,7 @@ use crate::people::NewPassword;
 /// Hashes a new password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
 pub async fn hash(password: &NewPassword) -> String {
     let password = password.expose().to_owned();
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .expect("the hashing task does not panic")
+    tokio::task::spawn_blocking(move || hash_now(&password)).await.expect("the hashing task does not panic")
 }
 
 fn hash_now(password: &str) -> String {

@@ -47,9 +47,7 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
         return Err(UiError::Refused("The new passwords do not match.".into()));
     }
     let state = app_state();
-    accounts::change_own_password(&state.store, person.id, &current, &new)
-        .await
-        .map_err(UiError::from)?;
+    accounts::change_own_password(&state.store, person.id, &current, &new).await.map_err(UiError::from)?;
     session::end_others(&state.store, person.id, &request_headers().await?).await?;
     Ok(())
 }

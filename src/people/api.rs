@@ -17,10 +17,7 @@ use crate::{
     startup::AppState,
 };
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, add))
-        .routes(routes!(current))
-        .routes(routes!(one, change))
+    OpenApiRouter::new().routes(routes!(list, add)).routes(routes!(current)).routes(routes!(one, change))
 }
 
 /// The authenticated caller.
@@ -34,7 +31,11 @@ async fn current(caller: Caller) -> Json<Person> {
     (status = 200, body = Page<Person>),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
 ))]
-async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(paging): ApiQuery<Paging>) -> Result<Json<Page<Person>>, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Json<Page<Person>>, ApiError> {
     caller.require_admin()?;
     let (limit, offset) = paging.checked()?;
     let (data, count) = store::list(&state.store, limit, offset).await?;
@@ -47,7 +48,11 @@ async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(paging): A
     (status = 403, description = "Another person, and the caller is not a workspace admin", body = ErrorBody),
     (status = 404, description = "No such person", body = ErrorBody),
 ))]
-async fn one(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Person>, ApiError> {
+async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Person>, ApiError> {
     if caller.person.id != id {
         caller.require_admin()?;
     }
@@ -73,7 +78,11 @@ struct NewPersonBody {
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
     (status = 409, description = "The username is taken", body = ErrorBody),
 ))]
-async fn add(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<NewPersonBody>) -> Result<(StatusCode, Json<Person>), ApiError> {
+async fn add(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewPersonBody>,
+) -> Result<(StatusCode, Json<Person>), ApiError> {
     caller.require_admin()?;
     let account = NewAccount {
         username: &body.username,

@@ -68,13 +68,10 @@ impl Username {
         if trimmed.len() > Self::MAX_LEN {
             return Err(format!("A username has at most {} characters.", Self::MAX_LEN));
         }
-        if let Some(bad) = trimmed
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')))
+        if let Some(bad) =
+            trimmed.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')))
         {
-            return Err(format!(
-                "A username may contain letters, digits and . _ - @ + only, not {bad:?}."
-            ));
+            return Err(format!("A username may contain letters, digits and . _ - @ + only, not {bad:?}."));
         }
         Ok(Username(trimmed.to_owned()))
     }

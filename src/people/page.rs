@@ -21,10 +21,7 @@ pub fn UsersPage() -> impl IntoView {
     let add = ServerAction::<AddPerson>::new();
     let set_role = ServerAction::<SetRole>::new();
     let reset = ServerAction::<ResetPassword>::new();
-    let people = Resource::new(
-        move || (add.version().get(), set_role.version().get()),
-        |_| list_people(),
-    );
+    let people = Resource::new(move || (add.version().get(), set_role.version().get()), |_| list_people());
     view! {
         <Title text="Users · Access Tokens"/>
         {admins_only("Users", "Only workspace admins manage users.", move |viewer| {
@@ -95,7 +92,12 @@ fn Users(
 }
 
 #[component]
-fn PersonRow(person: Person, is_viewer: bool, set_role: ServerAction<SetRole>, reset: ServerAction<ResetPassword>) -> impl IntoView {
+fn PersonRow(
+    person: Person,
+    is_viewer: bool,
+    set_role: ServerAction<SetRole>,
+    reset: ServerAction<ResetPassword>,
+) -> impl IntoView {
     let (toggle_label, make_admin) = if person.is_admin { ("Make member", false) } else { ("Make admin", true) };
     let reset_id = format!("reset-{}", person.id);
     let toggle_aria_label = format!("{toggle_label}: {}", person.username);
@@ -130,7 +132,9 @@ fn PersonRow(person: Person, is_viewer: bool, set_role: ServerAction<SetRole>, r
 fn AddPersonForm(add: ServerAction<AddPerson>) -> impl IntoView {
     let outcome = move || {
         add.value().get().map(|result| match result {
-            Ok(person) => view! { <p class="success" role="status">{format!("Added {}.", person.username)}</p> }.into_any(),
+            Ok(person) => {
+                view! { <p class="success" role="status">{format!("Added {}.", person.username)}</p> }.into_any()
+            }
             Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
         })
     };

@@ -25,7 +25,8 @@ pub async fn add_person(
     use crate::people::accounts::{self, NewAccount};
 
     crate::auth::require_admin().await?;
-    let account = NewAccount { username: &username, name: Some(&name), password: &password, is_admin: is_admin.is_some() };
+    let account =
+        NewAccount { username: &username, name: Some(&name), password: &password, is_admin: is_admin.is_some() };
     accounts::add(&crate::auth::app_state().store, account).await.map_err(UiError::from)
 }
 

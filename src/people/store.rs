@@ -66,8 +66,7 @@ pub async fn create(
 
 pub async fn find(store: &Store, id: i64) -> Result<Option<Person>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    let row: Option<PersonRow> =
-        with_pool!(store, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
+    let row: Option<PersonRow> = with_pool!(store, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
     Ok(row.map(Person::from))
 }
 

@@ -17,10 +17,7 @@ use crate::{
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(one, remove))
-        .routes(routes!(list_workspace))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(one, remove)).routes(routes!(list_workspace))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -45,9 +42,14 @@ struct CreateBody {
     (status = 403, description = "Members may not generate tokens in this workspace", body = ErrorBody),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
 ))]
-async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<CreateBody>) -> Result<(StatusCode, Json<NewToken>), ApiError> {
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CreateBody>,
+) -> Result<(StatusCode, Json<NewToken>), ApiError> {
     let lifetime = Lifetime::from_seconds(body.lifetime_seconds).map_err(ApiError::Validation)?;
-    let description = Description::parse(body.description.as_deref().unwrap_or_default()).map_err(ApiError::Validation)?;
+    let description =
+        Description::parse(body.description.as_deref().unwrap_or_default()).map_err(ApiError::Validation)?;
     let token = rules::generate(&state, &caller.person, lifetime, description).await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
@@ -57,7 +59,11 @@ async fn create(State(state): State<AppState>, caller: Caller, ApiJson(body): Ap
     (status = 200, body = Page<TokenInfo>),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
 ))]
-async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(paging): ApiQuery<Paging>) -> Result<Json<Page<TokenInfo>>, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Json<Page<TokenInfo>>, ApiError> {
     let (limit, offset) = paging.checked()?;
     let (data, count) = rules::list_own(&state, &caller.person, limit, offset).await?;
     Ok(Json(Page { data, count }))
@@ -69,7 +75,11 @@ async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(paging): A
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
 ))]
-async fn list_workspace(State(state): State<AppState>, caller: Caller, ApiQuery(paging): ApiQuery<Paging>) -> Result<Json<Page<WorkspaceToken>>, ApiError> {
+async fn list_workspace(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Json<Page<WorkspaceToken>>, ApiError> {
     caller.require_admin()?;
     let (limit, offset) = paging.checked()?;
     let (data, count) = rules::list_workspace(&state, limit, offset).await?;
@@ -83,7 +93,11 @@ async fn list_workspace(State(state): State<AppState>, caller: Caller, ApiQuery(
         (status = 200, body = TokenInfo),
         (status = 404, description = "No such token, or another member's", body = ErrorBody),
     ))]
-async fn one(State(state): State<AppState>, caller: Caller, ApiPath(token_id): ApiPath<String>) -> Result<Json<TokenInfo>, ApiError> {
+async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(token_id): ApiPath<String>,
+) -> Result<Json<TokenInfo>, ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
     Ok(Json(rules::get(&state, &caller.person, token_id).await?))
 }
@@ -96,7 +110,11 @@ async fn one(State(state): State<AppState>, caller: Caller, ApiPath(token_id): A
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such token, or another member's", body = ErrorBody),
     ))]
-async fn remove(State(state): State<AppState>, caller: Caller, ApiPath(token_id): ApiPath<String>) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(token_id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
     rules::delete(&state, &caller.person, token_id).await?;
     Ok(StatusCode::NO_CONTENT)

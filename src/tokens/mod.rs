@@ -146,7 +146,10 @@ impl Lifetime {
                 Self::MAX_DAYS * Self::SECONDS_PER_DAY,
                 Self::MAX_DAYS
             )),
-            _ => Err("lifetimeSeconds must be a positive number of seconds, or -1 for a token that never expires.".into()),
+            _ => {
+                Err("lifetimeSeconds must be a positive number of seconds, or -1 for a token that never expires."
+                    .into())
+            }
         }
     }
 
@@ -156,9 +159,8 @@ impl Lifetime {
         if text.is_empty() {
             return Err("Enter the token's lifetime in days.".into());
         }
-        let days: i64 = text
-            .parse()
-            .map_err(|_| format!("The lifetime is a whole number of days (or -1), not {text:?}."))?;
+        let days: i64 =
+            text.parse().map_err(|_| format!("The lifetime is a whole number of days (or -1), not {text:?}."))?;
         match days {
             -1 => Ok(Lifetime::Never),
             1..=Self::MAX_DAYS => Ok(Lifetime::Seconds(days * Self::SECONDS_PER_DAY)),

@@ -102,7 +102,10 @@ async fn list(scope: Scope, page: i64) -> Result<Listing, UiError> {
         }
         Scope::AllMembers => {
             let page = workspace_tokens(PAGE_SIZE, offset).await?;
-            (page.tokens.into_iter().map(|token| Row { info: token.info, owner: Some(token.owner) }).collect(), page.count)
+            (
+                page.tokens.into_iter().map(|token| Row { info: token.info, owner: Some(token.owner) }).collect(),
+                page.count,
+            )
         }
     };
     Ok(Listing { rows, offset, count, listed_at: crate::clock::now() })
@@ -112,7 +115,8 @@ async fn list(scope: Scope, page: i64) -> Result<Listing, UiError> {
 pub fn AccessTokensPage() -> impl IntoView {
     // Data loading lives above the `<Suspense/>` that reads it (see `people::page::UsersPage`).
     let query = use_query_map();
-    let at = Memo::new(move |_| query.with(|query| list_at(query.get("view").as_deref(), query.get("page").as_deref())));
+    let at =
+        Memo::new(move |_| query.with(|query| list_at(query.get("view").as_deref(), query.get("page").as_deref())));
     let scope = Memo::new(move |_| at.get().0);
     let page = Memo::new(move |_| at.get().1);
     let generate = ServerAction::<GenerateToken>::new();
@@ -284,8 +288,10 @@ fn ScopeTabs(scope: Memo<Scope>) -> impl IntoView {
 #[component]
 fn EmptyState(scope: Scope) -> impl IntoView {
     let text = match scope {
-        Scope::Mine => "You have no access tokens yet. Generate one to call the REST API from scripts and tools: \
-                        it stands in for your password, with a lifetime you choose, and you can delete it at any time.",
+        Scope::Mine => {
+            "You have no access tokens yet. Generate one to call the REST API from scripts and tools: \
+                        it stands in for your password, with a lifetime you choose, and you can delete it at any time."
+        }
         Scope::AllMembers => "No member of this workspace holds an access token.",
     };
     view! { <p class="empty">{text}</p> }
@@ -463,9 +469,16 @@ fn GenerateDialog(
     /// What was typed into a form posted without JavaScript and refused: shown again, open.
     typed: Option<(String, String)>,
 ) -> AnyView {
-    let error = move |field: &'static str| move || generate.value().get().and_then(Result::err).and_then(|error| error.for_field(field));
+    let error = move |field: &'static str| {
+        move || generate.value().get().and_then(Result::err).and_then(|error| error.for_field(field))
+    };
     let other_error = move || {
-        generate.value().get().and_then(Result::err).filter(|error| !matches!(error, UiError::Invalid { .. })).map(|error| error.to_string())
+        generate
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|error| !matches!(error, UiError::Invalid { .. }))
+            .map(|error| error.to_string())
     };
     let rule = match policy.max_lifetime {
         MaxLifetime::Unlimited => "Whole days; -1 for a token that never expires.".to_owned(),
@@ -577,7 +590,8 @@ fn DeleteDialog(
             close(dialog);
         }
     });
-    let token_id = move || to_delete.with(|row| row.as_ref().map(|row| row.info.token_id.to_string()).unwrap_or_default());
+    let token_id =
+        move || to_delete.with(|row| row.as_ref().map(|row| row.info.token_id.to_string()).unwrap_or_default());
     let submit = move |event: ev::SubmitEvent| {
         event.prevent_default();
         if let Some(row) = to_delete.get_untracked() {

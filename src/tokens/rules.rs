@@ -38,7 +38,12 @@ async fn enabled_settings(state: &AppState) -> Result<WorkspaceSettings, TokenEr
 }
 
 /// Generates a token for `owner` (always the caller: nobody generates a token for someone else).
-pub async fn generate(state: &AppState, owner: &Person, lifetime: Lifetime, description: Description) -> Result<NewToken, TokenError> {
+pub async fn generate(
+    state: &AppState,
+    owner: &Person,
+    lifetime: Lifetime,
+    description: Description,
+) -> Result<NewToken, TokenError> {
     let settings = enabled_settings(state).await?;
     if !settings.tokens_allowed_for(owner.is_admin) {
         return Err(TokenError::NotAllowed);
@@ -67,7 +72,12 @@ pub async fn generate(state: &AppState, owner: &Person, lifetime: Lifetime, desc
 
 /// The caller's own tokens, newest first. Members may list (and delete) theirs even while they may
 /// not generate new ones.
-pub async fn list_own(state: &AppState, owner: &Person, limit: i64, offset: i64) -> Result<(Vec<TokenInfo>, i64), TokenError> {
+pub async fn list_own(
+    state: &AppState,
+    owner: &Person,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<TokenInfo>, i64), TokenError> {
     enabled_settings(state).await?;
     let (mut tokens, count) = store::list_by_owner(&state.store, owner.id, limit, offset).await?;
     tokens.iter_mut().for_each(|token| state.usage.overlay(token));
@@ -76,7 +86,11 @@ pub async fn list_own(state: &AppState, owner: &Person, limit: i64, offset: i64)
 
 /// Every token in the workspace, with its owner. The caller must be an admin (checked by the caller
 /// of this function, which knows how to say no in its own terms).
-pub async fn list_workspace(state: &AppState, limit: i64, offset: i64) -> Result<(Vec<WorkspaceToken>, i64), TokenError> {
+pub async fn list_workspace(
+    state: &AppState,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<WorkspaceToken>, i64), TokenError> {
     enabled_settings(state).await?;
     let (mut tokens, count) = store::list_all(&state.store, limit, offset).await?;
     tokens.iter_mut().for_each(|token| state.usage.overlay(&mut token.info));

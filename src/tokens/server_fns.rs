@@ -80,9 +80,16 @@ pub mod ssr {
     };
 
     /// `lifetime_days`: a whole number of days, or `-1`.
-    pub async fn generate(state: &AppState, viewer: &Person, lifetime_days: &str, description: &str) -> Result<NewToken, UiError> {
-        let lifetime = Lifetime::from_days_field(lifetime_days).map_err(|message| UiError::invalid("lifetime", message))?;
-        let description = Description::parse(description).map_err(|message| UiError::invalid("description", message))?;
+    pub async fn generate(
+        state: &AppState,
+        viewer: &Person,
+        lifetime_days: &str,
+        description: &str,
+    ) -> Result<NewToken, UiError> {
+        let lifetime =
+            Lifetime::from_days_field(lifetime_days).map_err(|message| UiError::invalid("lifetime", message))?;
+        let description =
+            Description::parse(description).map_err(|message| UiError::invalid("description", message))?;
         Ok(crate::tokens::rules::generate(state, viewer, lifetime, description).await?)
     }
 

@@ -88,9 +88,15 @@ pub async fn insert(store: &Store, row: NewRow<'_>) -> Result<TokenInfo, StoreEr
 }
 
 /// One owner's tokens, newest first, and how many they hold in all.
-pub async fn list_by_owner(store: &Store, owner_id: i64, limit: i64, offset: i64) -> Result<(Vec<TokenInfo>, i64), StoreError> {
+pub async fn list_by_owner(
+    store: &Store,
+    owner_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<TokenInfo>, i64), StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM access_tokens t WHERE t.owner_id = $1 {NEWEST_FIRST} LIMIT $2 OFFSET $3");
-    let rows: Vec<TokenRow> = with_pool!(store, pool => sqlx::query_as(&sql).bind(owner_id).bind(limit).bind(offset).fetch_all(pool).await)?;
+    let rows: Vec<TokenRow> =
+        with_pool!(store, pool => sqlx::query_as(&sql).bind(owner_id).bind(limit).bind(offset).fetch_all(pool).await)?;
     let count: i64 = with_pool!(store, pool => sqlx::query_scalar("SELECT count(*) FROM access_tokens WHERE owner_id = $1")
         .bind(owner_id)
         .fetch_one(pool)
@@ -105,8 +111,10 @@ pub async fn list_all(store: &Store, limit: i64, offset: i64) -> Result<(Vec<Wor
         "SELECT {COLUMNS}, u.id AS owner_id, u.username AS owner_username, u.name AS owner_name \
          FROM access_tokens t JOIN users u ON u.id = t.owner_id {NEWEST_FIRST} LIMIT $1 OFFSET $2"
     );
-    let rows: Vec<WorkspaceTokenRow> = with_pool!(store, pool => sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await)?;
-    let count: i64 = with_pool!(store, pool => sqlx::query_scalar("SELECT count(*) FROM access_tokens").fetch_one(pool).await)?;
+    let rows: Vec<WorkspaceTokenRow> =
+        with_pool!(store, pool => sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await)?;
+    let count: i64 =
+        with_pool!(store, pool => sqlx::query_scalar("SELECT count(*) FROM access_tokens").fetch_one(pool).await)?;
     let now = OffsetDateTime::now_utc();
     let tokens = rows
         .into_iter()

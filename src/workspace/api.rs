@@ -27,7 +27,11 @@ async fn read(State(state): State<AppState>, _caller: Caller) -> Result<Json<Wor
     (status = 400, description = "A value out of range, or an unknown setting", body = ErrorBody),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
 ))]
-async fn change(State(state): State<AppState>, caller: Caller, ApiJson(changes): ApiJson<SettingsChanges>) -> Result<Json<WorkspaceSettings>, ApiError> {
+async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(changes): ApiJson<SettingsChanges>,
+) -> Result<Json<WorkspaceSettings>, ApiError> {
     caller.require_admin()?;
     let settings = store::update(&state.store, &changes).await?;
     tracing::info!(by = %caller.person.username, ?settings, "changed the workspace settings");

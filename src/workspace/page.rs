@@ -25,7 +25,10 @@ pub fn WorkspaceSettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn Settings(settings: Resource<Result<WorkspaceSettings, UiError>>, update: ServerAction<UpdateWorkspaceSettings>) -> impl IntoView {
+fn Settings(
+    settings: Resource<Result<WorkspaceSettings, UiError>>,
+    update: ServerAction<UpdateWorkspaceSettings>,
+) -> impl IntoView {
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/preferences">"Preferences"</a>" › Workspace Settings"</nav>
         <h1>"Workspace Settings"</h1>
@@ -42,7 +45,8 @@ fn Settings(settings: Resource<Result<WorkspaceSettings, UiError>>, update: Serv
 
 #[component]
 fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspaceSettings>) -> impl IntoView {
-    let max_error = move || update.value().get().and_then(Result::err).and_then(|error| error.for_field("max_token_lifetime_days"));
+    let max_error =
+        move || update.value().get().and_then(Result::err).and_then(|error| error.for_field("max_token_lifetime_days"));
     let outcome = move || {
         update.value().get().map(|result| match result {
             Ok(_) => view! { <p class="success" role="status">"Saved."</p> }.into_any(),

@@ -23,7 +23,10 @@ pub async fn update_workspace_settings(
 
     let admin = crate::auth::require_admin().await?;
     let days: i64 = max_token_lifetime_days.trim().parse().map_err(|_| {
-        UiError::invalid("max_token_lifetime_days", "The maximum lifetime is a whole number of days, or -1 for unlimited.")
+        UiError::invalid(
+            "max_token_lifetime_days",
+            "The maximum lifetime is a whole number of days, or -1 for unlimited.",
+        )
     })?;
     let max = MaxLifetime::parse(days).map_err(|message| UiError::invalid("max_token_lifetime_days", message))?;
     let changes = SettingsChanges {

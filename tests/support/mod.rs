@@ -38,7 +38,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
-        Self::spawn_with(backend, FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() }).await
+        Self::spawn_with(
+            backend,
+            FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
+        )
+        .await
     }
 
     pub async fn spawn_with(backend: Backend, first_admin: FirstAdmin) -> Self {
@@ -63,7 +67,12 @@ impl TestApp {
         TestApp {
             base,
             state,
-            browser: Client::builder().redirect(Policy::none()).cookie_store(true).timeout(REQUEST_TIMEOUT).build().unwrap(),
+            browser: Client::builder()
+                .redirect(Policy::none())
+                .cookie_store(true)
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+                .unwrap(),
             rest: Client::builder().redirect(Policy::none()).timeout(REQUEST_TIMEOUT).build().unwrap(),
             _dir: dir,
             _database: database,
@@ -127,7 +136,12 @@ impl TestApp {
 
     /// Changes workspace settings as the first admin.
     pub async fn settings(&self, changes: Value) -> Value {
-        let response = self.as_admin(reqwest::Method::PATCH, "/v4/workspaces/current/settings").json(&changes).send().await.unwrap();
+        let response = self
+            .as_admin(reqwest::Method::PATCH, "/v4/workspaces/current/settings")
+            .json(&changes)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }
