@@ -1,4 +1,4 @@
-//! The HTML shell, the router and the header with the user menu.
+//! The HTML shell and the routes: which page answers which path.
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -11,11 +11,11 @@ use leptos_router::{
 use crate::{
     auth::{
         page::{PreferencesPage, SignInPage},
-        server_fns::{SignIn, SignOut, current_person},
+        viewer::{Session, signed_in},
     },
-    people::{Person, page::UsersPage},
+    layout::Header,
+    people::page::UsersPage,
     tokens::page::AccessTokensPage,
-    ui_error::UiError,
     workspace::page::WorkspaceSettingsPage,
 };
 
@@ -56,25 +56,10 @@ fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
     }
 }
 
-/// Who is signed in, shared by every page. The actions that change it are here too, so that the
-/// person is fetched again whenever one of them completes.
-#[derive(Clone, Copy)]
-pub struct Session {
-    pub sign_in: ServerAction<SignIn>,
-    pub sign_out: ServerAction<SignOut>,
-    pub person: Resource<Result<Option<Person>, UiError>>,
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let sign_in = ServerAction::<SignIn>::new();
-    let sign_out = ServerAction::<SignOut>::new();
-    // Blocking: the server waits for it before streaming, so a page for signed-in people can
-    // answer with a real redirect instead of a flash of the wrong page.
-    let person =
-        Resource::new_blocking(move || (sign_in.version().get(), sign_out.version().get()), |_| current_person());
-    provide_context(Session { sign_in, sign_out, person });
+    Session::provide();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/access-tokens.css"/>
@@ -98,45 +83,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Renders `page` for the signed-in person, and sends everyone else to the sign-in page.
-pub fn signed_in<V: IntoView + 'static>(page: impl Fn(Person) -> V + Clone + Send + Sync + 'static) -> impl IntoView {
-    let session = expect_context::<Session>();
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let page = page.clone();
-                Suspend::new(async move {
-                    match session.person.await {
-                        Ok(Some(person)) => page(person).into_any(),
-                        Ok(None) => view! { <Redirect path="/signin"/> }.into_any(),
-                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
-}
-
-/// Renders `page` for signed-in admins; other people see the page's `heading` and `why` they
-/// cannot use it.
-pub fn admins_only<V: IntoView + 'static>(
-    heading: &'static str,
-    why: &'static str,
-    page: impl Fn(Person) -> V + Clone + Send + Sync + 'static,
-) -> impl IntoView {
-    signed_in(move |viewer| {
-        if viewer.is_admin {
-            page(viewer).into_any()
-        } else {
-            view! {
-                <h1>{heading}</h1>
-                <p class="notice">{why}</p>
-            }
-            .into_any()
-        }
-    })
-}
-
 #[component]
 fn Home() -> impl IntoView {
     signed_in(|_| view! { <Redirect path="/preferences"/> })
@@ -155,73 +101,4 @@ fn NotFound() -> impl IntoView {
         <h1>"Page not found"</h1>
         <p><a href="/">"Go to the start page"</a></p>
     }
-}
-
-#[component]
-fn Header() -> impl IntoView {
-    let session = expect_context::<Session>();
-    view! {
-        <header class="site-header">
-            <a class="brand" href="/">"Access Tokens"</a>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match session.person.await {
-                        Ok(Some(person)) => view! { <UserMenu person/> }.into_any(),
-                        _ => ().into_any(),
-                    }
-                })}
-            </Transition>
-        </header>
-    }
-}
-
-/// The user menu: a button that opens a list of links. Esc closes it and gives focus back to the
-/// button; choosing an entry closes it.
-#[component]
-fn UserMenu(person: Person) -> impl IntoView {
-    let session = expect_context::<Session>();
-    let open = RwSignal::new(false);
-    let button = NodeRef::<leptos::html::Button>::new();
-    let close = move || open.set(false);
-    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
-        if event.key() == "Escape" && open.get_untracked() {
-            open.set(false);
-            if let Some(button) = button.get_untracked() {
-                let _ = button.focus();
-            }
-        }
-    };
-    view! {
-        <nav class="user-menu" aria-label="User menu" on:keydown=on_keydown>
-            <button
-                type="button"
-                class="user-menu-button"
-                node_ref=button
-                aria-haspopup="true"
-                aria-expanded=move || open.get().to_string()
-                aria-controls="user-menu-list"
-                on:click=move |_| open.update(|open| *open = !*open)
-            >
-                <span class="avatar" aria-hidden="true">{initials(&person.name)}</span>
-                <span class="user-name">{person.name.clone()}</span>
-            </button>
-            <ul id="user-menu-list" class="menu" hidden=move || !open.get()>
-                <li><a href="/preferences" on:click=move |_| close()>"Preferences"</a></li>
-                <li><a href="/preferences/access-tokens" on:click=move |_| close()>"Access Tokens"</a></li>
-                {person.is_admin.then(|| view! {
-                    <li><a href="/users" on:click=move |_| close()>"Users"</a></li>
-                    <li><a href="/workspace/settings" on:click=move |_| close()>"Workspace Settings"</a></li>
-                })}
-                <li>
-                    <ActionForm action=session.sign_out>
-                        <button type="submit" class="menu-item">"Sign out"</button>
-                    </ActionForm>
-                </li>
-            </ul>
-        </nav>
-    }
-}
-
-fn initials(name: &str) -> String {
-    name.split_whitespace().filter_map(|word| word.chars().next()).take(2).flat_map(char::to_uppercase).collect()
 }

@@ -7,6 +7,7 @@ use std::io::BufRead;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::{
+    paging::Paging,
     people::{
         accounts::{self, Changes, NewAccount},
         store,
@@ -71,12 +72,21 @@ pub async fn run_user_command(store: &Store, command: UserCommand) -> Result<Str
             Ok(format!("added {} ({}, {})", person.username, person.name, person.role()))
         }
         UserCommand::List => {
-            let (people, _) = store::list(store, i64::MAX, 0).await.map_err(|error| error.to_string())?;
-            Ok(people
-                .iter()
-                .map(|person| format!("{}\t{}\t{}\t{}", person.id, person.username, person.role(), person.name))
-                .collect::<Vec<_>>()
-                .join("\n"))
+            let mut lines = Vec::new();
+            loop {
+                let paging = Paging::new(Paging::MAX_LIMIT, lines.len() as i64).expect("a valid page");
+                let page = store::list(store, paging).await.map_err(|error| error.to_string())?;
+                let done = page.data.len() < Paging::MAX_LIMIT as usize;
+                lines.extend(
+                    page.data.iter().map(|person| {
+                        format!("{}\t{}\t{}\t{}", person.id, person.username, person.role(), person.name)
+                    }),
+                );
+                if done {
+                    break;
+                }
+            }
+            Ok(lines.join("\n"))
         }
         UserCommand::SetPassword { username } => {
             let password = read_password()?;

@@ -138,10 +138,10 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
-        if let Some(challenge) = self.challenge() {
-            if let Ok(value) = HeaderValue::from_str(&challenge) {
-                headers.insert(header::WWW_AUTHENTICATE, value);
-            }
+        if let Some(challenge) = self.challenge()
+            && let Ok(value) = HeaderValue::from_str(&challenge)
+        {
+            headers.insert(header::WWW_AUTHENTICATE, value);
         }
         match self {
             ApiError::Unavailable => {

@@ -4,7 +4,7 @@
 use axum::{Json, extract::State, http::StatusCode};
 use serde_json::{Value, json};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     match state.store.ping().await {

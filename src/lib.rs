@@ -8,9 +8,12 @@
 pub mod app;
 pub mod auth;
 pub mod clock;
+pub mod layout;
+pub mod paging;
 pub mod people;
 pub mod timestamp;
 pub mod tokens;
+pub mod ui;
 pub mod ui_error;
 pub mod workspace;
 
@@ -25,9 +28,9 @@ pub mod health;
 #[cfg(feature = "ssr")]
 pub mod openapi;
 #[cfg(feature = "ssr")]
-pub mod paging;
-#[cfg(feature = "ssr")]
 pub mod startup;
+#[cfg(feature = "ssr")]
+pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 

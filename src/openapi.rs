@@ -12,7 +12,7 @@ use utoipa::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(

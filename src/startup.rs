@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use axum::{
     Extension, Router,
     body::Body,
-    extract::{FromRef, Request},
+    extract::Request,
     middleware::{self, Next},
     response::Response,
     routing::{get, post},
@@ -25,26 +25,16 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     app::{App, shell},
-    auth::{csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate, throttle::LoginThrottle},
+    auth::{csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate},
     config::Settings,
     error::route_not_found,
     health::healthz,
     openapi::{self, ApiDoc},
     people::{self, accounts},
+    state::AppState,
     store::Store,
-    tokens::{self, usage::UsageLog},
-    workspace,
+    tokens, workspace,
 };
-
-/// What every handler and server function shares.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub store: Store,
-    pub login_throttle: Arc<LoginThrottle>,
-    /// Token uses not yet written to the database (Last Used).
-    pub usage: Arc<UsageLog>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -91,18 +81,11 @@ pub fn router(state: AppState) -> Router {
     let v4 = v4.layer(Extension(document));
 
     let pages = Router::new()
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            {
-                let state = state.clone();
-                move || provide_context(state.clone())
-            },
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        // leptos_axum provides the state to every page render and server function as context.
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
         .route_layer(middleware::from_fn_with_state(state.clone(), require_session_for_pages))
         // The page's forms, posted without JavaScript.
         .route("/preferences/access-tokens", post(tokens::form_posts::handle));
@@ -111,13 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(v4)
         .merge(pages)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            {
-                let state = state.clone();
-                move || provide_context(state.clone())
-            },
-            shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(TraceLayer::new_for_http())

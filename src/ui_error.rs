@@ -71,3 +71,21 @@ impl FromServerFnError for UiError {
         UiError::Transport(value)
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<crate::store::StoreError> for UiError {
+    fn from(error: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match error {
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                UiError::Unavailable
+            }
+            StoreError::Conflict => UiError::Refused("That already exists.".into()),
+            StoreError::Other(cause) => {
+                tracing::error!(error = %cause, "database error");
+                UiError::Internal
+            }
+        }
+    }
+}

@@ -14,7 +14,7 @@ use axum::{
 };
 
 use super::session;
-use crate::{people::Person, startup::AppState};
+use crate::{people::Person, state::AppState};
 
 /// The pages that anybody may see.
 const PUBLIC_PAGES: &[&str] = &["/signin"];
@@ -41,10 +41,10 @@ pub async fn require_session_for_pages(State(state): State<AppState>, mut reques
         Ok(None) => {
             let mut response = (StatusCode::FOUND, [(header::LOCATION, "/signin")]).into_response();
             // A stale cookie would otherwise come back with every request.
-            if session::SessionKey::from_headers(request.headers()).is_some() {
-                if let Ok(clear) = session::end(&state.store, request.headers()).await {
-                    response.headers_mut().insert(header::SET_COOKIE, clear);
-                }
+            if session::SessionKey::from_headers(request.headers()).is_some()
+                && let Ok(clear) = session::end(&state.store, request.headers()).await
+            {
+                response.headers_mut().insert(header::SET_COOKIE, clear);
             }
             response
         }

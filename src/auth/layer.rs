@@ -15,10 +15,11 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 
 use time::OffsetDateTime;
 
+use super::password::{self, PasswordCheckError};
 use crate::{
     error::ApiError,
     people::Person,
-    startup::AppState,
+    state::AppState,
     timestamp,
     tokens::{self, TokenId, value::TokenValue},
 };
@@ -51,8 +52,8 @@ pub async fn authenticate(
     next: Next,
 ) -> Result<Response, ApiError> {
     let caller = match presented(request.headers())? {
-        Presented::Basic { username, password } => Caller {
-            person: crate::auth::check_password(&state, &username, &password).await?,
+        Presented::Basic { username, password: given } => Caller {
+            person: password::check(&state.store, &state.login_throttle, &username, &given).await?,
             via: Credential::Password,
         },
         Presented::Bearer(value) => bearer(&state, &value).await?,
@@ -120,6 +121,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             tracing::error!("a handler that needs a caller is mounted outside the authentication layer");
             ApiError::Internal
         })
+    }
+}
+
+impl From<PasswordCheckError> for ApiError {
+    fn from(error: PasswordCheckError) -> Self {
+        match error {
+            PasswordCheckError::Rejected => ApiError::BadCredentials,
+            PasswordCheckError::Throttled(seconds) => ApiError::Throttled(seconds),
+            PasswordCheckError::Store(error) => error.into(),
+        }
     }
 }
 

@@ -6,15 +6,17 @@ use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use crate::{
-    app::{Session, signed_in},
-    auth::server_fns::{ChangePassword, SignIn},
+    auth::{
+        server_fns::{ChangePassword, SignIn},
+        viewer::{Session, signed_in},
+    },
     people::{NewPassword, Person},
     ui_error::UiError,
 };
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let session = expect_context::<Session>();
+    let session = Session::get();
     view! {
         <Title text="Sign in · Access Tokens"/>
         <Suspense fallback=|| ()>
@@ -30,7 +32,7 @@ pub fn SignInPage() -> impl IntoView {
 
 #[component]
 fn SignInForm() -> impl IntoView {
-    let sign_in = expect_context::<Session>().sign_in;
+    let sign_in = Session::get().sign_in;
     // Without JavaScript the form posts itself, and a refusal comes back in the URL
     // (`?__path=/api/sign_in&__err=...`, leptos's convention). The action is created above the
     // router, which is what would otherwise read it, so it is read here.

@@ -1,6 +1,6 @@
-//! Password hashing with Argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane: the `argon2`
-//! crate's defaults). Hashing takes tens of milliseconds of CPU on purpose, so it runs on the
-//! blocking pool and never stalls the async runtime.
+//! Passwords: hashing with Argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane: the `argon2`
+//! crate's defaults), and checking a username and password, throttled. Hashing takes tens of
+//! milliseconds of CPU on purpose, so it runs on the blocking pool and never stalls the async runtime.
 
 use std::sync::LazyLock;
 
@@ -9,7 +9,44 @@ use argon2::{
     password_hash::{SaltString, rand_core::OsRng},
 };
 
-use crate::people::NewPassword;
+use super::throttle::LoginThrottle;
+use crate::{
+    people::{NewPassword, Person, store as people_store},
+    store::{Store, StoreError},
+};
+
+/// Why a username and password were not accepted.
+#[derive(Debug)]
+pub enum PasswordCheckError {
+    /// Wrong username or password; which of the two is not said.
+    Rejected,
+    /// Too many failures for this username; retry after this many seconds.
+    Throttled(u64),
+    Store(StoreError),
+}
+
+/// Checks a username and password: the one path that both the sign-in page and HTTP Basic
+/// credentials take, with the same throttling and the same timing whether or not the user exists.
+pub async fn check(
+    store: &Store,
+    throttle: &LoginThrottle,
+    username: &str,
+    password: &str,
+) -> Result<Person, PasswordCheckError> {
+    throttle.check(username).map_err(PasswordCheckError::Throttled)?;
+    let found = people_store::find_credentials(store, username).await.map_err(PasswordCheckError::Store)?;
+    let (person, hash) = match found {
+        Some((person, hash)) => (Some(person), Some(hash)),
+        None => (None, None),
+    };
+    if verify(password, hash).await {
+        throttle.succeeded(username);
+        Ok(person.expect("a verified password belongs to a person"))
+    } else {
+        throttle.failed(username);
+        Err(PasswordCheckError::Rejected)
+    }
+}
 
 /// Hashes a new password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
 pub async fn hash(password: &NewPassword) -> String {

@@ -8,15 +8,18 @@ use crate::{people::Person, ui_error::UiError};
 /// The signed-in person, or `None`.
 #[server(endpoint = "current_person")]
 pub async fn current_person() -> Result<Option<Person>, UiError> {
-    crate::auth::viewer().await
+    crate::auth::viewer::viewer().await
 }
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<(), UiError> {
-    use crate::auth::{app_state, check_password, request_headers, session};
+    use crate::{
+        auth::{password, session, viewer::request_headers},
+        state::AppState,
+    };
 
-    let state = app_state();
-    let person = check_password(&state, username.trim(), &password).await?;
+    let state = AppState::from_context();
+    let person = password::check(&state.store, &state.login_throttle, username.trim(), &password).await?;
     let cookie = session::start(&state.store, person.id, &request_headers().await?).await?;
     expect_context::<leptos_axum::ResponseOptions>().insert_header(axum::http::header::SET_COOKIE, cookie);
     leptos_axum::redirect("/");
@@ -25,9 +28,12 @@ pub async fn sign_in(username: String, password: String) -> Result<(), UiError> 
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), UiError> {
-    use crate::auth::{app_state, request_headers, session};
+    use crate::{
+        auth::{session, viewer::request_headers},
+        state::AppState,
+    };
 
-    let cookie = session::end(&app_state().store, &request_headers().await?).await?;
+    let cookie = session::end(&AppState::from_context().store, &request_headers().await?).await?;
     expect_context::<leptos_axum::ResponseOptions>().insert_header(axum::http::header::SET_COOKIE, cookie);
     leptos_axum::redirect("/signin");
     Ok(())
@@ -38,16 +44,32 @@ pub async fn sign_out() -> Result<(), UiError> {
 #[server(endpoint = "change_password")]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), UiError> {
     use crate::{
-        auth::{app_state, request_headers, require_viewer, session},
+        auth::{
+            session,
+            viewer::{request_headers, require_viewer},
+        },
         people::accounts,
+        state::AppState,
     };
 
     let person = require_viewer().await?;
     if new != confirm {
         return Err(UiError::Refused("The new passwords do not match.".into()));
     }
-    let state = app_state();
-    accounts::change_own_password(&state.store, person.id, &current, &new).await.map_err(UiError::from)?;
+    let state = AppState::from_context();
+    accounts::change_own_password(&state.store, person.id, &current, &new).await?;
     session::end_others(&state.store, person.id, &request_headers().await?).await?;
     Ok(())
+}
+
+#[cfg(feature = "ssr")]
+impl From<super::password::PasswordCheckError> for UiError {
+    fn from(error: super::password::PasswordCheckError) -> Self {
+        use super::password::PasswordCheckError;
+        match error {
+            PasswordCheckError::Rejected => UiError::WrongCredentials,
+            PasswordCheckError::Throttled(seconds) => UiError::Throttled { seconds },
+            PasswordCheckError::Store(error) => error.into(),
+        }
+    }
 }

@@ -10,7 +10,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    people::Person,
+    people::{Person, PersonId},
     store::{Store, StoreError, now_millis, with_pool},
     timestamp,
 };
@@ -47,7 +47,7 @@ impl SessionKey {
 }
 
 /// Starts a session for `user_id` and returns the `Set-Cookie` value that carries it.
-pub async fn start(store: &Store, user_id: i64, request: &HeaderMap) -> Result<HeaderValue, StoreError> {
+pub async fn start(store: &Store, user_id: PersonId, request: &HeaderMap) -> Result<HeaderValue, StoreError> {
     let key = SessionKey::generate();
     let now = now_millis();
     with_pool!(store, pool => sqlx::query(
@@ -68,7 +68,7 @@ pub async fn start(store: &Store, user_id: i64, request: &HeaderMap) -> Result<H
 /// The signed-in person of the request's session, if it is valid and unexpired.
 pub async fn person(store: &Store, headers: &HeaderMap) -> Result<Option<Person>, StoreError> {
     let Some(key) = SessionKey::from_headers(headers) else { return Ok(None) };
-    let row: Option<(i64, String, String, bool, i64)> = with_pool!(store, pool => sqlx::query_as(
+    let row: Option<(PersonId, String, String, bool, i64)> = with_pool!(store, pool => sqlx::query_as(
         "SELECT u.id, u.username, u.name, u.is_admin, u.created_at \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id_digest = $1 AND s.expires_at > $2",
@@ -95,7 +95,7 @@ pub async fn end(store: &Store, headers: &HeaderMap) -> Result<HeaderValue, Stor
 }
 
 /// Ends every session of a person but the current one (after a password change).
-pub async fn end_others(store: &Store, user_id: i64, headers: &HeaderMap) -> Result<(), StoreError> {
+pub async fn end_others(store: &Store, user_id: PersonId, headers: &HeaderMap) -> Result<(), StoreError> {
     let keep = SessionKey::from_headers(headers).map(|key| key.digest()).unwrap_or_default();
     with_pool!(store, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")
         .bind(user_id)

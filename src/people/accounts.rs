@@ -3,36 +3,23 @@
 
 use crate::{
     auth::password,
-    people::{DisplayName, NewPassword, Person, Username, store},
+    people::{DisplayName, NewPassword, Person, PersonId, Username, store},
     store::{Store, StoreError},
 };
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     /// Input that breaks a rule; the message says which.
+    #[error("{0}")]
     Invalid(String),
+    #[error("The username {0:?} is taken.")]
     UsernameTaken(String),
+    #[error("No such user.")]
     NotFound,
+    #[error("The workspace must keep at least one admin.")]
     LastAdmin,
-    Store(StoreError),
-}
-
-impl From<StoreError> for AccountError {
-    fn from(error: StoreError) -> Self {
-        AccountError::Store(error)
-    }
-}
-
-impl std::fmt::Display for AccountError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            AccountError::Invalid(message) => f.write_str(message),
-            AccountError::UsernameTaken(username) => write!(f, "The username {username:?} is taken."),
-            AccountError::NotFound => f.write_str("No such user."),
-            AccountError::LastAdmin => f.write_str("The workspace must keep at least one admin."),
-            AccountError::Store(error) => write!(f, "{error}"),
-        }
-    }
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// What an admin (or an operator) fills in to add someone.
@@ -63,7 +50,7 @@ pub struct Changes<'a> {
 }
 
 /// Applies `changes` after checking all of them, so bad input changes nothing.
-pub async fn change(store: &Store, id: i64, changes: Changes<'_>) -> Result<Person, AccountError> {
+pub async fn change(store: &Store, id: PersonId, changes: Changes<'_>) -> Result<Person, AccountError> {
     let name = changes.name.map(DisplayName::parse).transpose().map_err(AccountError::Invalid)?;
     let password = changes.password.map(NewPassword::parse).transpose().map_err(AccountError::Invalid)?;
     if store::find(store, id).await?.is_none() {
@@ -86,7 +73,7 @@ pub async fn change(store: &Store, id: i64, changes: Changes<'_>) -> Result<Pers
 }
 
 /// A person changes their own password: the current one must be right.
-pub async fn change_own_password(store: &Store, id: i64, current: &str, new: &str) -> Result<(), AccountError> {
+pub async fn change_own_password(store: &Store, id: PersonId, current: &str, new: &str) -> Result<(), AccountError> {
     let new = NewPassword::parse(new).map_err(AccountError::Invalid)?;
     let stored = store::password_hash(store, id).await?.ok_or(AccountError::NotFound)?;
     if !password::verify(current, Some(stored)).await {

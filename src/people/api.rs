@@ -10,12 +10,13 @@ use crate::{
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
     paging::{Page, Paging},
     people::{
-        Person,
+        Person, PersonId,
         accounts::{self, AccountError, Changes, NewAccount},
         store,
     },
-    startup::AppState,
+    state::AppState,
 };
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, add)).routes(routes!(current)).routes(routes!(one, change))
 }
@@ -37,9 +38,7 @@ async fn list(
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<Page<Person>>, ApiError> {
     caller.require_admin()?;
-    let (limit, offset) = paging.checked()?;
-    let (data, count) = store::list(&state.store, limit, offset).await?;
-    Ok(Json(Page { data, count }))
+    Ok(Json(store::list(&state.store, paging).await?))
 }
 
 /// One person: the caller, or anyone for workspace admins.
@@ -51,7 +50,7 @@ async fn list(
 async fn one(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> Result<Json<Person>, ApiError> {
     if caller.person.id != id {
         caller.require_admin()?;
@@ -114,7 +113,7 @@ struct ChangesBody {
 async fn change(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<ChangesBody>,
 ) -> Result<Json<Person>, ApiError> {
     caller.require_admin()?;

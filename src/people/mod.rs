@@ -18,12 +18,25 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+/// Identifies a person in URLs and in the database. Knowing it grants nothing.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::Type), sqlx(transparent))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PersonId(pub i64);
+
+impl fmt::Display for PersonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// A member of the workspace, as the page and the REST API show them.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
-    pub id: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub id: PersonId,
     pub username: String,
     pub name: String,
     pub is_admin: bool,

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    app::admins_only,
+    auth::viewer::admins_only,
+    paging::Page,
     people::{
         NewPassword, Person, Username,
         server_fns::{AddPerson, LIST_LIMIT, ResetPassword, SetRole, list_people},
@@ -33,7 +34,7 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn Users(
     viewer: Person,
-    people: Resource<Result<(Vec<Person>, i64), UiError>>,
+    people: Resource<Result<Page<Person>, UiError>>,
     add: ServerAction<AddPerson>,
     set_role: ServerAction<SetRole>,
     reset: ServerAction<ResetPassword>,
@@ -58,7 +59,7 @@ fn Users(
                 {move || Suspend::new(async move {
                     match people.await {
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                        Ok((people, count)) => {
+                        Ok(Page { data: people, count }) => {
                             let more = (count > LIST_LIMIT)
                                 .then(|| view! { <p class="hint">{format!("Showing the first {LIST_LIMIT} of {count}.")}</p> });
                             view! {
@@ -110,14 +111,14 @@ fn PersonRow(
             <td><time datetime=timestamp::format(person.created_at)>{person.created_at.date().to_string()}</time></td>
             <td class="actions">
                 <ActionForm action=set_role attr:class="inline">
-                    <input type="hidden" name="id" value=person.id/>
+                    <input type="hidden" name="id" value=person.id.0/>
                     <input type="hidden" name="is_admin" value=make_admin.to_string()/>
                     <button type="submit" aria-label=toggle_aria_label>{toggle_label}</button>
                 </ActionForm>
                 <details class="reset">
                     <summary>"Reset password"</summary>
                     <ActionForm action=reset attr:class="inline">
-                        <input type="hidden" name="id" value=person.id/>
+                        <input type="hidden" name="id" value=person.id.0/>
                         <label for=reset_id.clone()>{reset_label}</label>
                         <input id=reset_id name="password" type="password" autocomplete="new-password" minlength=NewPassword::MIN_CHARS required/>
                         <button type="submit">"Reset"</button>

@@ -3,15 +3,21 @@
 
 use leptos::prelude::*;
 
-use crate::{people::Person, ui_error::UiError};
+use crate::{
+    paging::{Page, Paging},
+    people::{Person, PersonId},
+    ui_error::UiError,
+};
 
 /// The most accounts the Users page lists.
-pub const LIST_LIMIT: i64 = 1000;
+pub const LIST_LIMIT: i64 = Paging::MAX_LIMIT;
 
 #[server(endpoint = "list_people")]
-pub async fn list_people() -> Result<(Vec<Person>, i64), UiError> {
-    crate::auth::require_admin().await?;
-    Ok(crate::people::store::list(&crate::auth::app_state().store, LIST_LIMIT, 0).await?)
+pub async fn list_people() -> Result<Page<Person>, UiError> {
+    use crate::{auth::viewer::require_admin, state::AppState};
+
+    require_admin().await?;
+    Ok(crate::people::store::list(&AppState::from_context().store, Paging::first(LIST_LIMIT)).await?)
 }
 
 /// `is_admin` is a checkbox: present ("on") when ticked.
@@ -22,30 +28,42 @@ pub async fn add_person(
     password: String,
     is_admin: Option<String>,
 ) -> Result<Person, UiError> {
-    use crate::people::accounts::{self, NewAccount};
+    use crate::{
+        auth::viewer::require_admin,
+        people::accounts::{self, NewAccount},
+        state::AppState,
+    };
 
-    crate::auth::require_admin().await?;
+    require_admin().await?;
     let account =
         NewAccount { username: &username, name: Some(&name), password: &password, is_admin: is_admin.is_some() };
-    accounts::add(&crate::auth::app_state().store, account).await.map_err(UiError::from)
+    Ok(accounts::add(&AppState::from_context().store, account).await?)
 }
 
 #[server(endpoint = "set_role")]
-pub async fn set_role(id: i64, is_admin: bool) -> Result<Person, UiError> {
-    use crate::people::accounts::{self, Changes};
+pub async fn set_role(id: PersonId, is_admin: bool) -> Result<Person, UiError> {
+    use crate::{
+        auth::viewer::require_admin,
+        people::accounts::{self, Changes},
+        state::AppState,
+    };
 
-    crate::auth::require_admin().await?;
+    require_admin().await?;
     let changes = Changes { is_admin: Some(is_admin), ..Changes::default() };
-    accounts::change(&crate::auth::app_state().store, id, changes).await.map_err(UiError::from)
+    Ok(accounts::change(&AppState::from_context().store, id, changes).await?)
 }
 
 #[server(endpoint = "reset_password")]
-pub async fn reset_password(id: i64, password: String) -> Result<Person, UiError> {
-    use crate::people::accounts::{self, Changes};
+pub async fn reset_password(id: PersonId, password: String) -> Result<Person, UiError> {
+    use crate::{
+        auth::viewer::require_admin,
+        people::accounts::{self, Changes},
+        state::AppState,
+    };
 
-    crate::auth::require_admin().await?;
+    require_admin().await?;
     let changes = Changes { password: Some(&password), ..Changes::default() };
-    accounts::change(&crate::auth::app_state().store, id, changes).await.map_err(UiError::from)
+    Ok(accounts::change(&AppState::from_context().store, id, changes).await?)
 }
 
 #[cfg(feature = "ssr")]

@@ -1,14 +1,15 @@
 //! Accounts in the database. SQL is shared by both dialects (see `crate::store`).
 
 use crate::{
-    people::{DisplayName, Person, Username},
+    paging::{Page, Paging},
+    people::{DisplayName, Person, PersonId, Username},
     store::{Store, StoreError, now_millis, with_pool},
     timestamp,
 };
 
 #[derive(sqlx::FromRow)]
 struct PersonRow {
-    id: i64,
+    id: PersonId,
     username: String,
     name: String,
     is_admin: bool,
@@ -64,7 +65,7 @@ pub async fn create(
     Ok(row.into())
 }
 
-pub async fn find(store: &Store, id: i64) -> Result<Option<Person>, StoreError> {
+pub async fn find(store: &Store, id: PersonId) -> Result<Option<Person>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     let row: Option<PersonRow> = with_pool!(store, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
     Ok(row.map(Person::from))
@@ -82,7 +83,7 @@ pub async fn find_credentials(store: &Store, username: &str) -> Result<Option<(P
     Ok(row.map(|row| (row.person.into(), row.password_hash)))
 }
 
-pub async fn password_hash(store: &Store, id: i64) -> Result<Option<String>, StoreError> {
+pub async fn password_hash(store: &Store, id: PersonId) -> Result<Option<String>, StoreError> {
     let hash: Option<String> = with_pool!(store, pool => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
@@ -91,14 +92,17 @@ pub async fn password_hash(store: &Store, id: i64) -> Result<Option<String>, Sto
 }
 
 /// A page of accounts in username order, and how many there are in all.
-pub async fn list(store: &Store, limit: i64, offset: i64) -> Result<(Vec<Person>, i64), StoreError> {
+pub async fn list(store: &Store, paging: Paging) -> Result<Page<Person>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM users ORDER BY lower(username) LIMIT $1 OFFSET $2");
-    let rows: Vec<PersonRow> =
-        with_pool!(store, pool => sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await)?;
-    Ok((rows.into_iter().map(Person::from).collect(), count(store).await?))
+    let rows: Vec<PersonRow> = with_pool!(store, pool => sqlx::query_as(&sql)
+        .bind(paging.limit())
+        .bind(paging.offset())
+        .fetch_all(pool)
+        .await)?;
+    Ok(Page { data: rows.into_iter().map(Person::from).collect(), count: count(store).await? })
 }
 
-pub async fn rename(store: &Store, id: i64, name: &DisplayName) -> Result<bool, StoreError> {
+pub async fn rename(store: &Store, id: PersonId, name: &DisplayName) -> Result<bool, StoreError> {
     let done = with_pool!(store, pool => sqlx::query("UPDATE users SET name = $2 WHERE id = $1")
         .bind(id)
         .bind(name.as_str())
@@ -108,7 +112,7 @@ pub async fn rename(store: &Store, id: i64, name: &DisplayName) -> Result<bool, 
     Ok(done == 1)
 }
 
-pub async fn set_password_hash(store: &Store, id: i64, password_hash: &str) -> Result<bool, StoreError> {
+pub async fn set_password_hash(store: &Store, id: PersonId, password_hash: &str) -> Result<bool, StoreError> {
     let done = with_pool!(store, pool => sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
         .bind(id)
         .bind(password_hash)
@@ -128,7 +132,7 @@ pub enum RoleChange {
 
 /// Makes the account an admin or a member. The check that another admin remains is part of the
 /// UPDATE itself, so two admins demoting each other at once cannot both succeed.
-pub async fn set_admin(store: &Store, id: i64, is_admin: bool) -> Result<RoleChange, StoreError> {
+pub async fn set_admin(store: &Store, id: PersonId, is_admin: bool) -> Result<RoleChange, StoreError> {
     let done = with_pool!(store, pool => sqlx::query(
         "UPDATE users SET is_admin = $2 WHERE id = $1 \
          AND ($2 OR NOT is_admin OR (SELECT count(*) FROM users WHERE is_admin) > 1)",

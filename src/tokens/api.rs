@@ -13,7 +13,7 @@ use crate::{
     auth::layer::Caller,
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
     paging::{Page, Paging},
-    startup::AppState,
+    state::AppState,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -50,7 +50,7 @@ async fn create(
     let lifetime = Lifetime::from_seconds(body.lifetime_seconds).map_err(ApiError::Validation)?;
     let description =
         Description::parse(body.description.as_deref().unwrap_or_default()).map_err(ApiError::Validation)?;
-    let token = rules::generate(&state, &caller.person, lifetime, description).await?;
+    let token = rules::generate(&state.store, &caller.person, lifetime, description).await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
 
@@ -64,9 +64,7 @@ async fn list(
     caller: Caller,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<Page<TokenInfo>>, ApiError> {
-    let (limit, offset) = paging.checked()?;
-    let (data, count) = rules::list_own(&state, &caller.person, limit, offset).await?;
-    Ok(Json(Page { data, count }))
+    Ok(Json(rules::list_own(&state.store, &state.usage, &caller.person, paging).await?))
 }
 
 /// Every member's tokens with their owner, newest first (workspace admins).
@@ -81,9 +79,7 @@ async fn list_workspace(
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<Page<WorkspaceToken>>, ApiError> {
     caller.require_admin()?;
-    let (limit, offset) = paging.checked()?;
-    let (data, count) = rules::list_workspace(&state, limit, offset).await?;
-    Ok(Json(Page { data, count }))
+    Ok(Json(rules::list_workspace(&state.store, &state.usage, paging).await?))
 }
 
 /// One token of the caller's (any token, for workspace admins).
@@ -99,7 +95,7 @@ async fn one(
     ApiPath(token_id): ApiPath<String>,
 ) -> Result<Json<TokenInfo>, ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
-    Ok(Json(rules::get(&state, &caller.person, token_id).await?))
+    Ok(Json(rules::get(&state.store, &state.usage, &caller.person, token_id).await?))
 }
 
 /// Deletes a token of the caller's (any token, for workspace admins). It stops working at once;
@@ -116,7 +112,7 @@ async fn remove(
     ApiPath(token_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
-    rules::delete(&state, &caller.person, token_id).await?;
+    rules::delete(&state.store, &caller.person, token_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -24,13 +24,13 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 
 use super::{
-    page::{PostedForm, list_at},
+    page::listing::{PostedForm, list_at},
     server_fns::ssr,
 };
 use crate::{
     app::static_shell,
     auth::{guard::SignedIn, session},
-    startup::AppState,
+    state::AppState,
     ui_error::UiError,
 };
 
@@ -59,15 +59,15 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     // Back to the list the form was posted from (its view and page), without `?delete=`.
     let back = {
         let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri).map(|query| query.0).unwrap_or_default();
-        let (scope, page) = list_at(query.get("view").map(String::as_str), query.get("page").map(String::as_str));
-        scope.href(page)
+        let (view, page) = list_at(query.get("view").map(String::as_str), query.get("page").map(String::as_str));
+        view.href(page)
     };
     let posted = match post.intent.as_str() {
         "generate" => {
-            let result = ssr::generate(&state, &viewer, &post.lifetime_days, &post.description).await;
+            let result = ssr::generate(&state.store, &viewer, &post.lifetime_days, &post.description).await;
             PostedForm::Generated { lifetime_days: post.lifetime_days, description: post.description, result }
         }
-        "delete" => match ssr::delete(&state, &viewer, &post.token_id).await {
+        "delete" => match ssr::delete(&state.store, &viewer, &post.token_id).await {
             Ok(()) => return Redirect::to(&back).into_response(),
             Err(error) => PostedForm::DeleteRefused(error),
         },

@@ -23,6 +23,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::people::PersonId;
+
 /// Identifies a token in lists, URLs and logs. It is not the token: knowing it grants nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -93,7 +95,8 @@ pub struct TokenInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Owner {
-    pub id: i64,
+    #[cfg_attr(feature = "ssr", schema(value_type = i64))]
+    pub id: PersonId,
     pub username: String,
     pub name: String,
 }
@@ -178,6 +181,63 @@ impl Lifetime {
     }
 }
 
+/// The longest lifetime of a new token, in days; `-1` on the wire means unlimited, which is also
+/// the only setting that allows tokens that never expire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub enum MaxLifetime {
+    Unlimited,
+    Days(i64),
+}
+
+impl MaxLifetime {
+    pub fn parse(days: i64) -> Result<Self, String> {
+        match days {
+            -1 => Ok(MaxLifetime::Unlimited),
+            1..=Lifetime::MAX_DAYS => Ok(MaxLifetime::Days(days)),
+            _ => Err(format!(
+                "The maximum token lifetime is a number of days from 1 to {}, or -1 for unlimited.",
+                Lifetime::MAX_DAYS
+            )),
+        }
+    }
+
+    /// Checks a new token's lifetime against this maximum.
+    pub fn allows(&self, lifetime: Lifetime) -> Result<(), String> {
+        match (self, lifetime) {
+            (MaxLifetime::Unlimited, _) => Ok(()),
+            (MaxLifetime::Days(days), Lifetime::Never) => Err(format!(
+                "This workspace does not allow tokens that never expire: the longest lifetime is {}.",
+                plural_days(*days)
+            )),
+            (MaxLifetime::Days(days), Lifetime::Seconds(seconds)) if seconds > days * Lifetime::SECONDS_PER_DAY => {
+                Err(format!("The lifetime is longer than this workspace allows: at most {}.", plural_days(*days)))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn plural_days(days: i64) -> String {
+    if days == 1 { "1 day".into() } else { format!("{days} days") }
+}
+
+impl TryFrom<i64> for MaxLifetime {
+    type Error = String;
+    fn try_from(days: i64) -> Result<Self, String> {
+        MaxLifetime::parse(days)
+    }
+}
+
+impl From<MaxLifetime> for i64 {
+    fn from(max: MaxLifetime) -> i64 {
+        match max {
+            MaxLifetime::Unlimited => -1,
+            MaxLifetime::Days(days) => days,
+        }
+    }
+}
+
 /// What the owner wrote about a token: trimmed, at most 255 characters, one line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Description(String);
@@ -234,6 +294,24 @@ mod tests {
         let created = datetime!(2026-01-16 00:05:01.743 UTC);
         assert_eq!(Lifetime::Seconds(100).expiry(created), Some(datetime!(2026-01-16 00:06:41.743 UTC)));
         assert_eq!(Lifetime::Never.expiry(created), None);
+    }
+
+    #[test]
+    fn the_maximum_is_minus_one_or_a_positive_number_of_days() {
+        assert_eq!(MaxLifetime::parse(-1), Ok(MaxLifetime::Unlimited));
+        assert_eq!(MaxLifetime::parse(30), Ok(MaxLifetime::Days(30)));
+        for bad in [0, -2, Lifetime::MAX_DAYS + 1] {
+            assert!(MaxLifetime::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn never_expiring_tokens_need_an_unlimited_maximum() {
+        assert!(MaxLifetime::Unlimited.allows(Lifetime::Never).is_ok());
+        let month = MaxLifetime::Days(30);
+        assert!(month.allows(Lifetime::Never).unwrap_err().contains("never expire"));
+        assert!(month.allows(Lifetime::Seconds(30 * 86_400)).is_ok());
+        assert!(month.allows(Lifetime::Seconds(30 * 86_400 + 1)).unwrap_err().contains("at most 30 days"));
     }
 
     #[test]

@@ -5,7 +5,8 @@ use time::OffsetDateTime;
 
 use super::{Owner, Status, TokenId, TokenInfo, WorkspaceToken, value::TokenDigest};
 use crate::{
-    people::Person,
+    paging::{Page, Paging},
+    people::{Person, PersonId},
     store::{Store, StoreError, with_pool},
     timestamp,
     workspace::{WorkspaceSettings, store::SettingsRow},
@@ -39,7 +40,7 @@ impl TokenRow {
 struct WorkspaceTokenRow {
     #[sqlx(flatten)]
     token: TokenRow,
-    owner_id: i64,
+    owner_id: PersonId,
     owner_username: String,
     owner_name: String,
 }
@@ -54,7 +55,7 @@ const NEWEST_FIRST: &str = "ORDER BY t.created_at DESC, t.token_id";
 /// What a new row holds; [`super::rules`] decides it.
 pub struct NewRow<'a> {
     pub token_id: TokenId,
-    pub owner_id: i64,
+    pub owner_id: PersonId,
     pub digest: &'a TokenDigest,
     pub description: &'a str,
     pub created_at: OffsetDateTime,
@@ -88,35 +89,33 @@ pub async fn insert(store: &Store, row: NewRow<'_>) -> Result<TokenInfo, StoreEr
 }
 
 /// One owner's tokens, newest first, and how many they hold in all.
-pub async fn list_by_owner(
-    store: &Store,
-    owner_id: i64,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<TokenInfo>, i64), StoreError> {
+pub async fn list_by_owner(store: &Store, owner_id: PersonId, paging: Paging) -> Result<Page<TokenInfo>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM access_tokens t WHERE t.owner_id = $1 {NEWEST_FIRST} LIMIT $2 OFFSET $3");
-    let rows: Vec<TokenRow> =
-        with_pool!(store, pool => sqlx::query_as(&sql).bind(owner_id).bind(limit).bind(offset).fetch_all(pool).await)?;
+    let rows: Vec<TokenRow> = with_pool!(store, pool => sqlx::query_as(&sql)
+        .bind(owner_id)
+        .bind(paging.limit())
+        .bind(paging.offset())
+        .fetch_all(pool)
+        .await)?;
     let count: i64 = with_pool!(store, pool => sqlx::query_scalar("SELECT count(*) FROM access_tokens WHERE owner_id = $1")
         .bind(owner_id)
         .fetch_one(pool)
         .await)?;
     let now = OffsetDateTime::now_utc();
-    Ok((rows.into_iter().map(|row| row.into_info(now)).collect::<Result<_, _>>()?, count))
+    Ok(Page { data: rows.into_iter().map(|row| row.into_info(now)).collect::<Result<_, _>>()?, count })
 }
 
 /// Every token in the workspace with its owner, newest first (the admins' view).
-pub async fn list_all(store: &Store, limit: i64, offset: i64) -> Result<(Vec<WorkspaceToken>, i64), StoreError> {
+pub async fn list_all(store: &Store, paging: Paging) -> Result<Page<WorkspaceToken>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS}, u.id AS owner_id, u.username AS owner_username, u.name AS owner_name \
          FROM access_tokens t JOIN users u ON u.id = t.owner_id {NEWEST_FIRST} LIMIT $1 OFFSET $2"
     );
-    let rows: Vec<WorkspaceTokenRow> =
-        with_pool!(store, pool => sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await)?;
+    let rows: Vec<WorkspaceTokenRow> = with_pool!(store, pool => sqlx::query_as(&sql).bind(paging.limit()).bind(paging.offset()).fetch_all(pool).await)?;
     let count: i64 =
         with_pool!(store, pool => sqlx::query_scalar("SELECT count(*) FROM access_tokens").fetch_one(pool).await)?;
     let now = OffsetDateTime::now_utc();
-    let tokens = rows
+    let data = rows
         .into_iter()
         .map(|row| {
             Ok(WorkspaceToken {
@@ -125,11 +124,11 @@ pub async fn list_all(store: &Store, limit: i64, offset: i64) -> Result<(Vec<Wor
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok((tokens, count))
+    Ok(Page { data, count })
 }
 
 /// A token and the id of its owner.
-pub async fn get(store: &Store, token_id: TokenId) -> Result<Option<(TokenInfo, i64)>, StoreError> {
+pub async fn get(store: &Store, token_id: TokenId) -> Result<Option<(TokenInfo, PersonId)>, StoreError> {
     let sql = format!("SELECT {COLUMNS}, t.owner_id FROM access_tokens t WHERE t.token_id = $1");
     let found: Option<TokenRowWithOwner> =
         with_pool!(store, pool => sqlx::query_as(&sql).bind(token_id.to_string()).fetch_optional(pool).await)?;
@@ -141,7 +140,7 @@ pub async fn get(store: &Store, token_id: TokenId) -> Result<Option<(TokenInfo, 
 struct TokenRowWithOwner {
     #[sqlx(flatten)]
     token: TokenRow,
-    owner_id: i64,
+    owner_id: PersonId,
 }
 
 /// Deletes a token; `false` when there was none. From the next request on, it authenticates nobody.
@@ -168,7 +167,7 @@ pub struct Presented {
 struct PresentedRow {
     token_id: String,
     expires_at: Option<i64>,
-    id: i64,
+    id: PersonId,
     username: String,
     name: String,
     is_admin: bool,

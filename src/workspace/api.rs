@@ -8,7 +8,7 @@ use super::{SettingsChanges, WorkspaceSettings, store};
 use crate::{
     auth::layer::Caller,
     error::{ApiError, ApiJson, ErrorBody},
-    startup::AppState,
+    state::AppState,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {

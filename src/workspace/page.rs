@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
-    MaxLifetime, WorkspaceSettings,
+    WorkspaceSettings,
     server_fns::{UpdateWorkspaceSettings, load_workspace_settings},
 };
-use crate::{app::admins_only, ui_error::UiError};
+use crate::{auth::viewer::admins_only, tokens::MaxLifetime, ui_error::UiError};
 
 #[component]
 pub fn WorkspaceSettingsPage() -> impl IntoView {

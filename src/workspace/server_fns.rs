@@ -7,8 +7,8 @@ use crate::ui_error::UiError;
 
 #[server(endpoint = "workspace_settings")]
 pub async fn load_workspace_settings() -> Result<WorkspaceSettings, UiError> {
-    crate::auth::require_viewer().await?;
-    Ok(super::store::get(&crate::auth::app_state().store).await?)
+    crate::auth::viewer::require_viewer().await?;
+    Ok(super::store::get(&crate::state::AppState::from_context().store).await?)
 }
 
 /// The settings form: checkboxes are present ("on") when ticked; the maximum lifetime is the
@@ -19,9 +19,10 @@ pub async fn update_workspace_settings(
     allow_members_to_generate_tokens: Option<String>,
     max_token_lifetime_days: String,
 ) -> Result<WorkspaceSettings, UiError> {
-    use super::{MaxLifetime, SettingsChanges};
+    use super::SettingsChanges;
+    use crate::tokens::MaxLifetime;
 
-    let admin = crate::auth::require_admin().await?;
+    let admin = crate::auth::viewer::require_admin().await?;
     let days: i64 = max_token_lifetime_days.trim().parse().map_err(|_| {
         UiError::invalid(
             "max_token_lifetime_days",
@@ -34,7 +35,7 @@ pub async fn update_workspace_settings(
         allow_members_to_generate_tokens: Some(allow_members_to_generate_tokens.is_some()),
         max_token_lifetime_days: Some(max),
     };
-    let settings = super::store::update(&crate::auth::app_state().store, &changes).await?;
+    let settings = super::store::update(&crate::state::AppState::from_context().store, &changes).await?;
     tracing::info!(by = %admin.username, ?settings, "changed the workspace settings");
     Ok(settings)
 }

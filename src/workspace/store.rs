@@ -1,7 +1,8 @@
 //! The one row of `workspace_settings`.
 
-use super::{MaxLifetime, SettingsChanges, WorkspaceSettings};
+use super::{SettingsChanges, WorkspaceSettings};
 use crate::store::{Store, StoreError, with_pool};
+use crate::tokens::MaxLifetime;
 
 /// The settings columns, also read by `tokens::store` together with a presented token.
 #[derive(sqlx::FromRow)]

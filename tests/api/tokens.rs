@@ -1,11 +1,10 @@
 //! The access tokens REST API and the bearer middleware, on SQLite and PostgreSQL, through the real
 //! server: the rules of `API.md` and the product documents, one test each.
 
-mod support;
-
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-use support::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, exception_name};
+
+use crate::support::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, exception_name};
 
 const DAY: i64 = 86_400;
 

@@ -1,12 +1,11 @@
 //! Signing in and out, browser sessions, one's own password, and the first admin, on SQLite and
 //! PostgreSQL, through the real server.
 
-mod support;
-
 use access_tokens::ui_error::UiError;
 use leptos::server_fn::error::ServerFnUrlError;
 use reqwest::{Method, StatusCode, header};
-use support::{ADMIN_PASSWORD, ADMIN_USERNAME, Backend, TestApp};
+
+use crate::support::{ADMIN_PASSWORD, ADMIN_USERNAME, Backend, TestApp};
 
 fn set_cookie(response: &reqwest::Response) -> String {
     response.headers().get(header::SET_COOKIE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()

@@ -1,10 +1,9 @@
 //! The REST people API and the authentication layer in front of `/v4`, on SQLite and PostgreSQL.
 
-mod support;
-
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-use support::{ADMIN_PASSWORD, ADMIN_USERNAME, exception_name};
+
+use crate::support::{ADMIN_PASSWORD, ADMIN_USERNAME, exception_name};
 
 on_sqlite_and_postgres! {
     async fn the_first_admin_reads_themselves_with_basic_credentials(app) {

@@ -1,12 +1,7 @@
 //! Spawns the real application on a random port against a fresh database, SQLite or PostgreSQL,
 //! and talks HTTP to it.
-#![allow(dead_code)]
 
-use access_tokens::{
-    config::Settings,
-    people::accounts::FirstAdmin,
-    startup::{self, AppState},
-};
+use access_tokens::{config::Settings, people::accounts::FirstAdmin, startup, state::AppState};
 use leptos::config::LeptosOptions;
 use reqwest::{Client, RequestBuilder, Response, StatusCode, redirect::Policy};
 use serde_json::Value;
@@ -223,7 +218,6 @@ pub async fn exception_name(response: Response) -> String {
 }
 
 /// Declares each test twice: once on SQLite and once on PostgreSQL.
-#[macro_export]
 macro_rules! on_sqlite_and_postgres {
     ($( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => {
         mod sqlite {

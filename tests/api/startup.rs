@@ -2,8 +2,6 @@
 //! all the time (one app per test, tests in parallel), and so would anything that rebuilds the
 //! router at run time.
 
-mod support;
-
 use std::{
     sync::{
         Arc,
@@ -15,7 +13,8 @@ use std::{
 use access_tokens::{config::Settings, people::accounts::FirstAdmin, startup};
 use leptos::config::LeptosOptions;
 use reqwest::{StatusCode, header};
-use support::{ADMIN_PASSWORD, ADMIN_USERNAME, Backend, TestApp};
+
+use crate::support::{ADMIN_PASSWORD, ADMIN_USERNAME, Backend, TestApp};
 
 /// Leptos lists an app's routes by rendering it once, and while it does, every resource that
 /// starts loading anywhere in the process waits forever (leptos-rs/leptos#4773): a page being

@@ -1,11 +1,10 @@
 //! The server functions the Access Tokens page calls: the same rules as the REST API, for the
 //! signed-in person, on SQLite and PostgreSQL.
 
-mod support;
-
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{ADMIN_PASSWORD, ADMIN_USERNAME};
+
+use crate::support::{ADMIN_PASSWORD, ADMIN_USERNAME};
 
 on_sqlite_and_postgres! {
     async fn the_access_tokens_page_is_rendered_on_the_server_for_signed_in_people(app) {
@@ -36,8 +35,8 @@ on_sqlite_and_postgres! {
 
         let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
         assert_eq!(listed["count"], 1);
-        assert_eq!(listed["tokens"][0]["description"], "from the page");
-        assert!(listed["tokens"][0]["lastUsed"].is_string(), "the use above shows at once");
+        assert_eq!(listed["data"][0]["description"], "from the page");
+        assert!(listed["data"][0]["lastUsed"].is_string(), "the use above shows at once");
 
         let id = generated["tokenInfo"]["tokenId"].as_str().unwrap();
         let deleted = app.server_fn("delete_token", &[("token_id", id)]).await;
@@ -87,7 +86,7 @@ on_sqlite_and_postgres! {
         assert_eq!(member_token.status(), StatusCode::CREATED);
         let all: Value = app.server_fn("workspace_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
         assert_eq!(all["count"], 1);
-        assert_eq!(all["tokens"][0]["owner"]["username"], "member");
+        assert_eq!(all["data"][0]["owner"]["username"], "member");
     }
     async fn without_javascript_the_page_shows_a_generated_token_once_in_its_answer(app) {
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;

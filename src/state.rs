@@ -1,0 +1,26 @@
+//! What every handler and server function shares: one [`AppState`], built by `startup` and handed to
+//! the REST handlers as axum state and to server functions as Leptos context (leptos_axum provides
+//! the router's state to every page render and server function it serves).
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::{auth::throttle::LoginThrottle, store::Store, tokens::usage::UsageLog};
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub login_throttle: Arc<LoginThrottle>,
+    /// Token uses not yet written to the database (Last Used).
+    pub usage: Arc<UsageLog>,
+}
+
+impl AppState {
+    /// Server functions: the state of the router that is serving them.
+    pub fn from_context() -> Self {
+        leptos::prelude::expect_context::<AppState>()
+    }
+}

@@ -1,0 +1,193 @@
+//! The page's three dialogs: Generate New Token, the one-time My Token, and Delete Token.
+
+use leptos::{
+    ev,
+    form::FromFormData,
+    html::{Button, Dialog, Form},
+    prelude::*,
+};
+use leptos_router::{
+    NavigateOptions,
+    hooks::{use_navigate, use_query_map},
+};
+
+use super::listing::Row;
+use crate::{
+    tokens::{
+        MaxLifetime, NewToken,
+        server_fns::{DeleteToken, GenerateToken, TokenPolicy},
+    },
+    ui::{self, close_from, copy_to_clipboard, select_all},
+    ui_error::UiError,
+};
+
+#[component]
+pub(super) fn GenerateDialog(
+    dialog: NodeRef<Dialog>,
+    generate: ServerAction<GenerateToken>,
+    policy: TokenPolicy,
+    /// What was typed into a form posted without JavaScript and refused: shown again, open.
+    typed: Option<(String, String)>,
+) -> AnyView {
+    let error = move |field: &'static str| {
+        move || generate.value().get().and_then(Result::err).and_then(|error| error.for_field(field))
+    };
+    let other_error = move || {
+        generate
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|error| !matches!(error, UiError::Invalid { .. }))
+            .map(|error| error.to_string())
+    };
+    let rule = match policy.max_lifetime {
+        MaxLifetime::Unlimited => "Whole days; -1 for a token that never expires.".to_owned(),
+        MaxLifetime::Days(days) => format!("Whole days, from 1 to {days} (this workspace's maximum)."),
+    };
+    let open_now = typed.is_some();
+    let (lifetime_days, description) = typed.unwrap_or_else(|| ("30".to_owned(), String::new()));
+    // A new token starts from a blank form; a refused one keeps what was typed.
+    let form = NodeRef::<Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(form)) = (generate.value().get(), form.get_untracked()) {
+            form.reset();
+        }
+    });
+    // With JavaScript: a server function call, the page stays. Without: the browser posts the form
+    // to this page's URL (see `tokens::form_posts`).
+    let submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        if let Ok(input) = GenerateToken::from_event(&event) {
+            generate.dispatch(input);
+        }
+    };
+    view! {
+        <dialog id="generate-dialog" node_ref=dialog class="dialog" aria-labelledby="generate-heading" open=open_now>
+            <h2 id="generate-heading">"Generate New Token"</h2>
+            <form node_ref=form method="post" class="form" on:submit=submit>
+                <input type="hidden" name="intent" value="generate"/>
+                <label for="token-lifetime">"Lifetime (days)"</label>
+                <input id="token-lifetime" name="lifetime_days" inputmode="numeric" value=lifetime_days required aria-describedby="token-lifetime-rule token-lifetime-error"/>
+                <p id="token-lifetime-rule" class="hint">{rule}</p>
+                <p id="token-lifetime-error" class="error" role="alert">{error("lifetime")}</p>
+                <label for="token-description">"Description (optional)"</label>
+                <input id="token-description" name="description" value=description maxlength="255" autocomplete="off" aria-describedby="token-description-error"/>
+                <p id="token-description-error" class="error" role="alert">{error("description")}</p>
+                <p class="error" role="alert">{other_error}</p>
+                <div class="dialog-buttons">
+                    <button type="button" commandfor="generate-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Cancel"</button>
+                    <button type="submit" class="primary" disabled=move || generate.pending().get()>"Generate"</button>
+                </div>
+            </form>
+        </dialog>
+    }
+    .into_any()
+}
+
+/// Shows a new token's value once. Closing it forgets the value: it cannot be shown again.
+#[component]
+pub(super) fn MyTokenDialog(
+    dialog: NodeRef<Dialog>,
+    shown: RwSignal<Option<NewToken>>,
+    generate: ServerAction<GenerateToken>,
+    generate_button: NodeRef<Button>,
+    /// Rendered open: the answer to a form posted without JavaScript.
+    open_now: bool,
+) -> AnyView {
+    let copied = RwSignal::new(false);
+    let forget = move || {
+        shown.set(None);
+        copied.set(false);
+        // The action keeps its last value; clear it so the value lives nowhere on the page.
+        generate.value().set(None);
+        if let Some(button) = generate_button.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let value = move || shown.with(|token| token.as_ref().map(|token| token.token_value.clone()).unwrap_or_default());
+    let copy = move |_| copy_to_clipboard(value(), copied);
+    view! {
+        <dialog id="my-token-dialog" node_ref=dialog class="dialog" aria-labelledby="my-token-heading" open=open_now on:close=move |_| forget()>
+            <h2 id="my-token-heading">"My Token"</h2>
+            <p class="warning">
+                "Copy the token now and store it somewhere safe. For your security it cannot be shown again "
+                "once you close this dialog."
+            </p>
+            <label for="my-token-value">"Token"</label>
+            <input id="my-token-value" class="token-value" readonly value=value prop:value=value on:focus=move |event| select_all(&event)/>
+            <p class="success" role="status">{move || copied.get().then_some("Copied")}</p>
+            <div class="dialog-buttons">
+                <button type="button" class="primary" on:click=copy>"Copy Token to clipboard"</button>
+                <button type="button" commandfor="my-token-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Close"</button>
+            </div>
+        </dialog>
+    }
+    .into_any()
+}
+
+#[component]
+pub(super) fn DeleteDialog(
+    dialog: NodeRef<Dialog>,
+    to_delete: RwSignal<Option<Row>>,
+    delete: ServerAction<DeleteToken>,
+    /// Rendered open: `?delete=<token id>`, the row menu's link without JavaScript.
+    open_now: bool,
+    /// The URL of the list on screen.
+    list: String,
+) -> AnyView {
+    // Once the dialog opened by `?delete=` closes, the URL says so too: the question is not asked
+    // again when the list is fetched anew, nor does a form posted from the page carry it.
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let forget_request = move |_| {
+        if query.with_untracked(|query| query.get("delete").is_some()) {
+            navigate(&list, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        }
+    };
+    let error = move || delete.value().get().and_then(Result::err).map(|error| error.to_string());
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            ui::close(dialog);
+        }
+    });
+    let token_id =
+        move || to_delete.with(|row| row.as_ref().map(|row| row.info.token_id.to_string()).unwrap_or_default());
+    let submit = move |event: ev::SubmitEvent| {
+        event.prevent_default();
+        if let Some(row) = to_delete.get_untracked() {
+            delete.dispatch(DeleteToken { token_id: row.info.token_id.to_string() });
+        }
+    };
+    let label = move || {
+        to_delete.with(|row| {
+            row.as_ref().map(|row| {
+                let token = &row.info;
+                let name = match token.description.as_str() {
+                    "" => token.token_id.to_string(),
+                    description => format!("{description} ({})", token.token_id),
+                };
+                match &row.owner {
+                    Some(owner) => format!("{name} of {}", owner.name),
+                    None => name,
+                }
+            })
+        })
+    };
+    view! {
+        <dialog id="delete-dialog" node_ref=dialog class="dialog" aria-labelledby="delete-heading" open=open_now on:close=forget_request>
+            <h2 id="delete-heading">"Delete Token"</h2>
+            <p>"Delete the token "<strong>{label}</strong>"?"</p>
+            <p class="warning">"Deleting a token cannot be undone. Any API usage that references this token stops working."</p>
+            <p class="error" role="alert">{error}</p>
+            <form method="post" on:submit=submit>
+                <input type="hidden" name="intent" value="delete"/>
+                <input type="hidden" name="token_id" value=token_id/>
+                <div class="dialog-buttons">
+                    <button type="button" commandfor="delete-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Cancel"</button>
+                    <button type="submit" class="danger" disabled=move || delete.pending().get()>"Delete Token"</button>
+                </div>
+            </form>
+        </dialog>
+    }
+    .into_any()
+}

@@ -1,0 +1,192 @@
+//! The tokens as a table: the My tokens / All members tabs, the rows with their menu, the pager,
+//! and what shows when there is no token at all.
+
+use leptos::{
+    ev,
+    html::{Button, Dialog},
+    prelude::*,
+};
+
+use super::listing::{Listing, PAGE_SIZE, Row, View};
+use crate::{
+    clock::Clock,
+    tokens::Status,
+    ui::{self, thousands, time_or},
+};
+
+/// "My tokens" and "All members", for admins.
+#[component]
+pub(super) fn ViewTabs(view: Memo<View>) -> impl IntoView {
+    let tab = move |this: View, label: &'static str| {
+        view! {
+            <a href=this.href(1) aria-current=move || (view.get() == this).then_some("page")>{label}</a>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Whose tokens">
+            {tab(View::Mine, "My tokens")}
+            {tab(View::AllMembers, "All members")}
+        </nav>
+    }
+}
+
+#[component]
+pub(super) fn EmptyState(view: View) -> impl IntoView {
+    let text = match view {
+        View::Mine => {
+            "You have no access tokens yet. Generate one to call the REST API from scripts and tools: \
+             it stands in for your password, with a lifetime you choose, and you can delete it at any time."
+        }
+        View::AllMembers => "No member of this workspace holds an access token.",
+    };
+    view! { <p class="empty">{text}</p> }
+}
+
+#[component]
+pub(super) fn TokenTable(
+    listing: Listing,
+    view: View,
+    /// The URL of this list, which links from it keep.
+    list: String,
+    to_delete: RwSignal<Option<Row>>,
+    delete_dialog: NodeRef<Dialog>,
+) -> AnyView {
+    let with_owner = view == View::AllMembers;
+    let pager = pager(view, &listing);
+    let listed_at = listing.listed_at;
+    let caption = match view {
+        View::Mine => "Your access tokens, newest first",
+        View::AllMembers => "Every member's access tokens, newest first",
+    };
+    view! {
+        <div class="table-scroll">
+            <table class="data tokens">
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Token ID"</th>
+                        {with_owner.then(|| view! { <th scope="col">"Owner"</th> })}
+                        <th scope="col">"Description"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"Expires"</th>
+                        <th scope="col">"Last Used"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {listing
+                        .rows
+                        .into_iter()
+                        .map(|row| view! { <TokenRow row listed_at list=list.clone() to_delete delete_dialog/> })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {pager}
+    }
+    .into_any()
+}
+
+/// "Tokens 101–200 of 10,000", with links to the newer and older pages.
+fn pager(view: View, listing: &Listing) -> impl IntoView + use<> {
+    let page = listing.offset / PAGE_SIZE + 1;
+    let first = listing.offset + 1;
+    let last = listing.offset + listing.rows.len() as i64;
+    // Past the end (a stale link, tokens deleted meanwhile): "Newer" leads to the last page.
+    let last_page = ((listing.count + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let newer_page = if listing.rows.is_empty() { last_page.min(page - 1) } else { page - 1 };
+    let newer = (page > 1).then(|| view! { <a href=view.href(newer_page) rel="prev">"← Newer"</a> });
+    let older = (last < listing.count).then(|| view! { <a href=view.href(page + 1) rel="next">"Older →"</a> });
+    let range = if listing.rows.is_empty() {
+        format!("No tokens on this page; there are {} in all.", thousands(listing.count))
+    } else {
+        format!("Tokens {}–{} of {}", thousands(first), thousands(last), thousands(listing.count))
+    };
+    (listing.count > PAGE_SIZE || page > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {newer}
+                <span>{range}</span>
+                {older}
+            </nav>
+        }
+    })
+}
+
+#[component]
+fn TokenRow(
+    row: Row,
+    listed_at: time::OffsetDateTime,
+    list: String,
+    to_delete: RwSignal<Option<Row>>,
+    delete_dialog: NodeRef<Dialog>,
+) -> AnyView {
+    let clock = Clock::get();
+    let menu = NodeRef::<leptos::html::Div>::new();
+    let menu_button = NodeRef::<Button>::new();
+    let token = &row.info;
+    let id = token.token_id.to_string();
+    let menu_id = format!("token-menu-{id}");
+    // Places the menu under its button (CSS anchor positioning; elsewhere it is centred).
+    let anchor = format!("--token-menu-{id}");
+    let expired_at = token.expired_at;
+    // Recomputed at each tick of the clock: a token turns Expired while the page is open.
+    let status = move || Status::at(expired_at, clock.now_or(listed_at));
+    let status_class = move || match status() {
+        Status::Active => "status active",
+        Status::Expired => "status expired",
+    };
+    let menu_label = format!("Actions for token {id}");
+    let owner = row.owner.clone().map(|owner| {
+        view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
+    });
+    // Without JavaScript the link asks the server for the page with the dialog open.
+    let delete_href = format!("{list}{}delete={id}", if list.contains('?') { '&' } else { '?' });
+    let ask_to_delete = {
+        let row = row.clone();
+        move |event: ev::MouseEvent| {
+            event.prevent_default();
+            if let Some(menu) = menu.get_untracked() {
+                let _ = menu.hide_popover();
+            }
+            // The dialog gives focus back to what had it when it opened: the row's menu button.
+            if let Some(button) = menu_button.get_untracked() {
+                let _ = button.focus();
+            }
+            to_delete.set(Some(row.clone()));
+            ui::open(delete_dialog);
+        }
+    };
+    view! {
+        <tr>
+            // data-label: the column's name, shown beside each value where narrow screens stack
+            // the cells of a row.
+            <td data-label="Token ID"><code class="token-id">{id.clone()}</code></td>
+            {owner}
+            <td class="description" data-label="Description">{token.description.clone()}</td>
+            <td data-label="Status"><span class=status_class>{move || status().to_string()}</span></td>
+            <td data-label="Created">{time_or(Some(token.created_at), listed_at, "")}</td>
+            <td data-label="Expires">{time_or(token.expired_at, listed_at, "Never")}</td>
+            <td data-label="Last Used">{time_or(token.last_used, listed_at, "Never")}</td>
+            <td class="row-menu">
+                // A popover: the browser opens and closes it (Esc, a click elsewhere), with or
+                // without JavaScript, and gives focus back to the button.
+                <button
+                    type="button"
+                    class="icon"
+                    node_ref=menu_button
+                    aria-label=menu_label
+                    popovertarget=menu_id.clone()
+                    style=format!("anchor-name: {anchor}")
+                >
+                    "⋯"
+                </button>
+                <div id=menu_id class="menu" popover node_ref=menu style=format!("position-anchor: {anchor}")>
+                    <a class="menu-item danger" href=delete_href on:click=ask_to_delete>"Delete Token…"</a>
+                </div>
+            </td>
+        </tr>
+    }
+    .into_any()
+}

@@ -1,0 +1,12 @@
+//! The HTTP integration tests: the real application on a random port against a fresh database, each
+//! test on SQLite and on PostgreSQL where it concerns storage. One binary (one link on a small
+//! machine), a module per feature, as `zero2prod` lays its tests out.
+
+#[macro_use]
+mod support;
+
+mod people;
+mod sign_in;
+mod startup;
+mod tokens;
+mod tokens_page;
