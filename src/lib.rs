@@ -8,6 +8,7 @@
 pub mod app;
 pub mod auth;
 pub mod clock;
+pub mod json;
 pub mod layout;
 pub mod paging;
 pub mod people;

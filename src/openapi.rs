@@ -1,18 +1,29 @@
-//! `GET /v4/open-api-spec`: the OpenAPI 3 document of every `/v4` endpoint.
+//! `GET /v4/open-api-spec`: the OpenAPI 3.1 document of every `/v4` endpoint.
 //!
 //! It is assembled from the handlers' `#[utoipa::path]` annotations by the same `OpenApiRouter`
-//! calls that mount them (see `startup::router`), so a route cannot exist without its entry.
+//! calls that mount them (see `startup::router`), so a route cannot exist without its entry. The
+//! modifiers below add what every operation has in common (the ways to authenticate, and the
+//! refusals any of them can answer with) and the links from a created resource to the operations
+//! on it. Request fields state the rules the server enforces (lengths, ranges, patterns), so that
+//! a request the document calls valid is one the server accepts: `scripts/check-openapi` holds
+//! the server to that with schemathesis.
 
 use std::sync::Arc;
 
 use axum::{Extension, Json};
+use serde_json::json;
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+    openapi::{
+        Content, HeaderBuilder, Ref, RefOr, ResponseBuilder,
+        path::Operation,
+        schema::{ObjectBuilder, Type},
+        security::{Http, HttpAuthScheme, SecurityScheme},
+    },
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::state::AppState;
+use crate::{error::ErrorBody, state::AppState};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +34,7 @@ use crate::state::AppState;
     ),
     modifiers(&Credentials),
     security(("bearerToken" = []), ("basicCredentials" = [])),
+    components(schemas(ErrorBody)),
     tags(
         (name = "Access tokens", description = "Generate, list and delete API access tokens"),
         (name = "People", description = "The workspace's members"),
@@ -58,18 +70,244 @@ impl Modify for Credentials {
     }
 }
 
+/// The refusals every operation can answer with, whatever it does: they come from the
+/// authentication layer and the database, in front of every handler. An operation that says more
+/// about one of them (its own 400, say) keeps its own words.
+struct CommonRefusals;
+
+impl CommonRefusals {
+    const ALL: [(&str, &str, &str); 5] = [
+        (
+            "400",
+            "BadRequest",
+            "The request is malformed: its `Authorization` header (RFC 6750 `invalid_request`), query string or body",
+        ),
+        (
+            "401",
+            "Unauthorized",
+            "No credentials, or credentials that are not valid: a wrong username or password, or a malformed, \
+             unknown, deleted, expired or disabled token. `WWW-Authenticate` says which (RFC 6750).",
+        ),
+        (
+            "429",
+            "TooManyRequests",
+            "Too many failed password attempts for this username; retry after `Retry-After` seconds",
+        ),
+        ("500", "InternalServerError", "An unexpected error; the details are in the server's log"),
+        (
+            "503",
+            "ServiceUnavailable",
+            "The database did not answer; nothing was changed. Retry after `Retry-After` seconds.",
+        ),
+    ];
+}
+
+impl Modify for CommonRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (status, name, description) in Self::ALL {
+            let mut response = ResponseBuilder::new()
+                .description(description)
+                .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody"))));
+            let seconds = || HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::Integer)).build();
+            response = match status {
+                "401" => response.header(
+                    "WWW-Authenticate",
+                    HeaderBuilder::new()
+                        .schema(ObjectBuilder::new().schema_type(Type::String))
+                        .description(Some(
+                            "The challenge, e.g. `Bearer realm=\"access-tokens\", error=\"invalid_token\"`",
+                        ))
+                        .build(),
+                ),
+                "429" | "503" => response.header("Retry-After", seconds()),
+                _ => response,
+            };
+            components.responses.insert(name.to_owned(), RefOr::T(response.build()));
+        }
+        for operation in operations(openapi) {
+            for (status, name, _) in Self::ALL {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+            }
+        }
+    }
+}
+
+/// From a created resource to what can be done with it, so that clients (and schemathesis's
+/// stateful tests) can follow them. Written into the JSON: utoipa 5.5 serialises a `Link`'s
+/// `operationId` as `operation_id`, which validators rightly refuse.
+fn add_links(document: &mut serde_json::Value) {
+    let links: [(&str, &[&str], &str, &str); 2] = [
+        (
+            "/v4/apiAccessTokens",
+            &["getAccessToken", "deleteAccessToken"],
+            "tokenId",
+            "$response.body#/tokenInfo/tokenId",
+        ),
+        ("/v4/people", &["getPerson", "updatePerson"], "id", "$response.body#/id"),
+    ];
+    for (path, targets, parameter, value) in links {
+        let created = document
+            .pointer_mut(&format!("/paths/{}/post/responses/201", path.replace('/', "~1")))
+            .and_then(serde_json::Value::as_object_mut)
+            .unwrap_or_else(|| panic!("the OpenAPI document has no POST {path} answering 201 to link from"));
+        let links = targets
+            .iter()
+            .map(|target| ((*target).to_owned(), json!({ "operationId": target, "parameters": { parameter: value } })))
+            .collect::<serde_json::Map<_, _>>();
+        created.insert("links".to_owned(), links.into());
+    }
+}
+
+/// Every operation of the document.
+fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head]
+            .into_iter()
+            .filter_map(Option::as_mut)
+    })
+}
+
+/// Regular expressions for request fields, in the dialect JSON Schema and schemathesis share
+/// (ECMA-262 and Python agree on everything used here).
+pub mod patterns {
+    /// What `str::trim` removes: Unicode `White_Space`.
+    const SPACE: &str = r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+    /// What `char::is_control` refuses: Unicode `Cc`.
+    const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+
+    /// One line of text that the server trims, then takes with `min_chars` (0 or 1) to `max_chars`
+    /// characters and no control character.
+    pub fn trimmed_line(min_chars: usize, max_chars: usize) -> String {
+        assert!(min_chars <= 1 && max_chars >= 2);
+        let edge = format!("[^{CONTROL}{SPACE}]");
+        let inner = format!("[^{CONTROL}]");
+        let text = format!("{edge}(?:{inner}{{0,{}}}{edge})?", max_chars - 2);
+        let text = if min_chars == 0 { format!("(?:{text})?") } else { text };
+        format!("^[{SPACE}]*{text}[{SPACE}]*$")
+    }
+
+    /// A word of `min_chars` to `max_chars` characters of `class`, which the server trims.
+    pub fn trimmed_word(class: &str, min_chars: usize, max_chars: usize) -> String {
+        format!("^[{SPACE}]*[{class}]{{{min_chars},{max_chars}}}[{SPACE}]*$")
+    }
+}
+
+/// Field schemas for rules the derive cannot state, for `#[schema(schema_with = ...)]`.
+pub mod fields {
+    use utoipa::openapi::{
+        KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat,
+        schema::{SchemaType, Type},
+    };
+
+    fn of_type(kind: Type, nullable: bool) -> SchemaType {
+        if nullable { SchemaType::from_iter([kind, Type::Null]) } else { SchemaType::new(kind) }
+    }
+
+    /// An integer that is `-1` (a word for "none" or "unlimited") or from 1 to `max`.
+    pub fn minus_one_or_up_to(max: i64, description: &str, nullable: bool) -> Schema {
+        let int64 = || Some(SchemaFormat::KnownFormat(KnownFormat::Int64));
+        let mut one_of = OneOfBuilder::new()
+            .description(Some(description))
+            .item(ObjectBuilder::new().schema_type(Type::Integer).format(int64()).enum_values(Some([-1])))
+            .item(ObjectBuilder::new().schema_type(Type::Integer).format(int64()).minimum(Some(1)).maximum(Some(max)));
+        if nullable {
+            one_of = one_of.item(ObjectBuilder::new().schema_type(Type::Null));
+        }
+        one_of.into()
+    }
+
+    /// A string that matches `pattern`.
+    pub fn text(pattern: String, description: &str, nullable: bool) -> Schema {
+        ObjectBuilder::new()
+            .schema_type(of_type(Type::String, nullable))
+            .pattern(Some(pattern))
+            .description(Some(description))
+            .into()
+    }
+
+    /// A string of `min_chars` to `max_chars` characters.
+    pub fn sized_text(min_chars: usize, max_chars: usize, description: &str, nullable: bool) -> Schema {
+        ObjectBuilder::new()
+            .schema_type(of_type(Type::String, nullable))
+            .min_length(Some(min_chars))
+            .max_length(Some(max_chars))
+            .description(Some(description))
+            .into()
+    }
+}
+
 /// The finished document, serialised once at start-up.
 #[derive(Clone)]
 pub struct Document(pub Arc<serde_json::Value>);
+
+impl Document {
+    /// Finishes the document the routes were collected into: what every operation has in common,
+    /// and the links between them (both need every path in place).
+    pub fn new(mut openapi: utoipa::openapi::OpenApi) -> Self {
+        CommonRefusals.modify(&mut openapi);
+        let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serialises");
+        add_links(&mut document);
+        Document(Arc::new(document))
+    }
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(open_api_spec))
 }
 
 /// This document.
-#[utoipa::path(get, path = "/open-api-spec", tag = "Workspace", responses(
+#[utoipa::path(get, operation_id = "getOpenApiSpec", path = "/open-api-spec", tag = "Workspace", responses(
     (status = 200, description = "The OpenAPI 3 document of every /v4 endpoint", content_type = "application/json")
 ))]
 async fn open_api_spec(Extension(document): Extension<Document>) -> Json<serde_json::Value> {
     Json(document.0.as_ref().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    use super::patterns;
+    use crate::{
+        people::{DisplayName, Username},
+        tokens::Description,
+    };
+
+    /// Strings at the edges of the text rules: whitespace the server trims and whitespace it does
+    /// not, control characters inside and around, lengths around the limits.
+    fn samples() -> Vec<String> {
+        let mut samples: Vec<String> =
+            ["", " ", "a", " a ", "\ta\n", "a\tb", "\u{1c}a", "a\u{85}", "\u{a0}a\u{3000}", "\u{feff}a", "é", "a b"]
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+        for length in [63, 64, 65, 99, 100, 101, 254, 255, 256] {
+            samples.push("x".repeat(length));
+            samples.push(format!(" {} ", "é".repeat(length)));
+            samples.push(format!("a{}b", " ".repeat(length.saturating_sub(2))));
+        }
+        samples.extend(["alice@example.com", "Alice.Smith", "al ice", "zoë", "a+b-c_d"].map(str::to_owned));
+        samples
+    }
+
+    fn agrees(pattern: &str, accepts: impl Fn(&str) -> bool) {
+        let rust = Regex::new(pattern).expect("the pattern compiles");
+        for sample in samples() {
+            assert_eq!(rust.is_match(&sample), accepts(&sample), "{pattern} on {sample:?}");
+        }
+    }
+
+    #[test]
+    fn the_text_patterns_accept_exactly_what_the_server_accepts() {
+        agrees(&patterns::trimmed_line(0, Description::MAX_CHARS), |text| Description::parse(text).is_ok());
+        agrees(&patterns::trimmed_line(1, DisplayName::MAX_CHARS), |text| DisplayName::parse(text).is_ok());
+        agrees(&patterns::trimmed_word(Username::CHARACTERS, 1, Username::MAX_LEN), |text| {
+            Username::parse(text).is_ok()
+        });
+    }
 }

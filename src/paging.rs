@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 #[serde(try_from = "RawPaging")]
 pub struct Paging {
     /// How many items to return: 1 to 1000 (default 100).
-    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 1000, default = 100))]
+    #[cfg_attr(feature = "ssr", param(required = false, minimum = 1, maximum = 1000, default = 100))]
     limit: i64,
     /// How many items to skip (default 0).
-    #[cfg_attr(feature = "ssr", param(minimum = 0, default = 0))]
+    #[cfg_attr(feature = "ssr", param(required = false, minimum = 0, default = 0))]
     offset: i64,
 }
 

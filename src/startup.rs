@@ -76,8 +76,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.clone(), authenticate)),
         )
         .split_for_parts();
-    let document =
-        openapi::Document(Arc::new(serde_json::to_value(&document).expect("the OpenAPI document serialises")));
+    let document = openapi::Document::new(document);
     let v4 = v4.layer(Extension(document));
 
     let pages = Router::new()

@@ -43,7 +43,7 @@ pub async fn check(
         throttle.succeeded(username);
         Ok(person.expect("a verified password belongs to a person"))
     } else {
-        throttle.failed(username);
+        throttle.failed(username, password);
         Err(PasswordCheckError::Rejected)
     }
 }

@@ -8,9 +8,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     auth::layer::Caller,
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
+    openapi::{fields, patterns},
     paging::{Page, Paging},
     people::{
-        Person, PersonId,
+        DisplayName, NewPassword, Person, PersonId, Username,
         accounts::{self, AccountError, Changes, NewAccount},
         store,
     },
@@ -22,13 +23,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The authenticated caller.
-#[utoipa::path(get, path = "/people/current", tag = "People", responses((status = 200, body = Person)))]
+#[utoipa::path(get, operation_id = "getCurrentPerson", path = "/people/current", tag = "People", responses((status = 200, body = Person)))]
 async fn current(caller: Caller) -> Json<Person> {
     Json(caller.person)
 }
 
 /// Everyone in the workspace (workspace admins).
-#[utoipa::path(get, path = "/people", tag = "People", params(Paging), responses(
+#[utoipa::path(get, operation_id = "listPeople", path = "/people", tag = "People", params(Paging), responses(
     (status = 200, body = Page<Person>),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
 ))]
@@ -42,7 +43,7 @@ async fn list(
 }
 
 /// One person: the caller, or anyone for workspace admins.
-#[utoipa::path(get, path = "/people/{id}", tag = "People", params(("id" = i64, Path)), responses(
+#[utoipa::path(get, operation_id = "getPerson", path = "/people/{id}", tag = "People", params(("id" = i64, Path)), responses(
     (status = 200, body = Person),
     (status = 403, description = "Another person, and the caller is not a workspace admin", body = ErrorBody),
     (status = 404, description = "No such person", body = ErrorBody),
@@ -59,19 +60,64 @@ async fn one(
     Ok(Json(person))
 }
 
+/// Who to add.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NewPersonBody {
+struct NewPersonRequest {
+    #[schema(schema_with = username)]
     username: String,
     #[serde(default)]
+    #[schema(schema_with = optional_name)]
     name: Option<String>,
+    #[schema(schema_with = password)]
     password: String,
+    /// A workspace admin (default: a member).
     #[serde(default)]
     is_admin: bool,
 }
 
+/// What to change; a field left out (or `null`) stays as it is.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PersonChanges {
+    #[schema(schema_with = new_name)]
+    name: Option<String>,
+    /// Admin or member; the workspace keeps at least one admin.
+    is_admin: Option<bool>,
+    #[schema(schema_with = new_password)]
+    password: Option<String>,
+}
+
+fn username() -> utoipa::openapi::Schema {
+    fields::text(
+        patterns::trimmed_word(Username::CHARACTERS, 1, Username::MAX_LEN),
+        "1 to 64 letters, digits and `. _ - @ +` (so e-mail addresses work), trimmed; unique in any case.",
+        false,
+    )
+}
+
+const NAME: &str = "The name people see: one line, trimmed, at most 100 characters, no control characters.";
+
+fn optional_name() -> utoipa::openapi::Schema {
+    fields::text(patterns::trimmed_line(0, DisplayName::MAX_CHARS), &format!("{NAME} Blank: the username."), true)
+}
+
+fn new_name() -> utoipa::openapi::Schema {
+    fields::text(patterns::trimmed_line(1, DisplayName::MAX_CHARS), NAME, true)
+}
+
+const PASSWORD: &str = "8 to 256 characters; no other rule (NIST SP 800-63B).";
+
+fn password() -> utoipa::openapi::Schema {
+    fields::sized_text(NewPassword::MIN_CHARS, NewPassword::MAX_CHARS, PASSWORD, false)
+}
+
+fn new_password() -> utoipa::openapi::Schema {
+    fields::sized_text(NewPassword::MIN_CHARS, NewPassword::MAX_CHARS, &format!("A new password: {PASSWORD}"), true)
+}
+
 /// Adds a person to the workspace (workspace admins).
-#[utoipa::path(post, path = "/people", tag = "People", request_body = NewPersonBody, responses(
+#[utoipa::path(post, operation_id = "addPerson", path = "/people", tag = "People", request_body = NewPersonRequest, responses(
     (status = 201, body = Person),
     (status = 400, description = "A username, name or password that breaks a rule", body = ErrorBody),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
@@ -80,7 +126,7 @@ struct NewPersonBody {
 async fn add(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(body): ApiJson<NewPersonBody>,
+    ApiJson(body): ApiJson<NewPersonRequest>,
 ) -> Result<(StatusCode, Json<Person>), ApiError> {
     caller.require_admin()?;
     let account = NewAccount {
@@ -93,17 +139,9 @@ async fn add(
     Ok((StatusCode::CREATED, Json(person)))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ChangesBody {
-    name: Option<String>,
-    is_admin: Option<bool>,
-    password: Option<String>,
-}
-
 /// Changes a person's name or role, or resets their password (workspace admins). Access tokens are
 /// not affected by a password change.
-#[utoipa::path(patch, path = "/people/{id}", tag = "People", params(("id" = i64, Path)), request_body = ChangesBody, responses(
+#[utoipa::path(patch, operation_id = "updatePerson", path = "/people/{id}", tag = "People", params(("id" = i64, Path)), request_body = PersonChanges, responses(
     (status = 200, body = Person),
     (status = 400, description = "A name or password that breaks a rule", body = ErrorBody),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
@@ -114,7 +152,7 @@ async fn change(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<PersonId>,
-    ApiJson(body): ApiJson<ChangesBody>,
+    ApiJson(body): ApiJson<PersonChanges>,
 ) -> Result<Json<Person>, ApiError> {
     caller.require_admin()?;
     let changes = Changes { name: body.name.as_deref(), is_admin: body.is_admin, password: body.password.as_deref() };

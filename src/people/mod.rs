@@ -72,6 +72,8 @@ pub struct Username(String);
 
 impl Username {
     pub const MAX_LEN: usize = 64;
+    /// The characters of a username, as a regular expression's character class.
+    pub const CHARACTERS: &str = "A-Za-z0-9._@+-";
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();

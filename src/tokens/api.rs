@@ -12,6 +12,8 @@ use super::{
 use crate::{
     auth::layer::Caller,
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
+    json::WholeNumber,
+    openapi::{fields, patterns},
     paging::{Page, Paging},
     state::AppState,
 };
@@ -20,23 +22,39 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(one, remove)).routes(routes!(list_workspace))
 }
 
+/// What a new token should be.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CreateBody {
-    /// How long the token lives, in seconds (at least 1); -1 for a token that never expires,
-    /// allowed only while the workspace's maximum lifetime is unlimited.
-    #[schema(example = 8_640_000)]
-    lifetime_seconds: i64,
-    /// What the token is for: at most 255 characters, trimmed.
+struct NewTokenRequest {
+    #[schema(schema_with = lifetime_seconds)]
+    lifetime_seconds: WholeNumber,
     #[serde(default)]
+    #[schema(schema_with = description)]
     description: Option<String>,
+}
+
+fn lifetime_seconds() -> utoipa::openapi::Schema {
+    fields::minus_one_or_up_to(
+        Lifetime::MAX_DAYS * Lifetime::SECONDS_PER_DAY,
+        "How long the token lives, in seconds; -1 for a token that never expires. The workspace's maximum \
+         lifetime (`maxTokenLifetimeDays`) bounds it, and allows -1 only while it is unlimited.",
+        false,
+    )
+}
+
+fn description() -> utoipa::openapi::Schema {
+    fields::text(
+        patterns::trimmed_line(0, Description::MAX_CHARS),
+        "What the token is for: one line, trimmed, at most 255 characters, no control characters.",
+        true,
+    )
 }
 
 /// Generates an access token for the caller.
 ///
 /// With HTTP Basic credentials or a bearer token: either way the token is the caller's own. The
 /// value is in this answer only; it cannot be retrieved again.
-#[utoipa::path(post, path = "/apiAccessTokens", tag = "Access tokens", request_body = CreateBody, responses(
+#[utoipa::path(post, operation_id = "createAccessToken", path = "/apiAccessTokens", tag = "Access tokens", request_body = NewTokenRequest, responses(
     (status = 201, description = "The new token and its value", body = NewToken),
     (status = 400, description = "A lifetime or description that breaks a rule", body = ErrorBody),
     (status = 403, description = "Members may not generate tokens in this workspace", body = ErrorBody),
@@ -45,9 +63,9 @@ struct CreateBody {
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(body): ApiJson<CreateBody>,
+    ApiJson(body): ApiJson<NewTokenRequest>,
 ) -> Result<(StatusCode, Json<NewToken>), ApiError> {
-    let lifetime = Lifetime::from_seconds(body.lifetime_seconds).map_err(ApiError::Validation)?;
+    let lifetime = Lifetime::from_seconds(body.lifetime_seconds.0).map_err(ApiError::Validation)?;
     let description =
         Description::parse(body.description.as_deref().unwrap_or_default()).map_err(ApiError::Validation)?;
     let token = rules::generate(&state.store, &caller.person, lifetime, description).await?;
@@ -55,7 +73,7 @@ async fn create(
 }
 
 /// The caller's tokens, newest first.
-#[utoipa::path(get, path = "/apiAccessTokens", tag = "Access tokens", params(Paging), responses(
+#[utoipa::path(get, operation_id = "listAccessTokens", path = "/apiAccessTokens", tag = "Access tokens", params(Paging), responses(
     (status = 200, body = Page<TokenInfo>),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
 ))]
@@ -68,7 +86,7 @@ async fn list(
 }
 
 /// Every member's tokens with their owner, newest first (workspace admins).
-#[utoipa::path(get, path = "/workspaces/current/apiAccessTokens", tag = "Access tokens", params(Paging), responses(
+#[utoipa::path(get, operation_id = "listWorkspaceAccessTokens", path = "/workspaces/current/apiAccessTokens", tag = "Access tokens", params(Paging), responses(
     (status = 200, body = Page<WorkspaceToken>),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
@@ -83,7 +101,7 @@ async fn list_workspace(
 }
 
 /// One token of the caller's (any token, for workspace admins).
-#[utoipa::path(get, path = "/apiAccessTokens/{tokenId}", tag = "Access tokens",
+#[utoipa::path(get, operation_id = "getAccessToken", path = "/apiAccessTokens/{tokenId}", tag = "Access tokens",
     params(("tokenId" = String, Path, format = Uuid, description = "The token's id (not its value)")),
     responses(
         (status = 200, body = TokenInfo),
@@ -100,7 +118,7 @@ async fn one(
 
 /// Deletes a token of the caller's (any token, for workspace admins). It stops working at once;
 /// this cannot be undone.
-#[utoipa::path(delete, path = "/apiAccessTokens/{tokenId}", tag = "Access tokens",
+#[utoipa::path(delete, operation_id = "deleteAccessToken", path = "/apiAccessTokens/{tokenId}", tag = "Access tokens",
     params(("tokenId" = String, Path, format = Uuid, description = "The token's id (not its value)")),
     responses(
         (status = 204, description = "Deleted"),

@@ -23,7 +23,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::people::PersonId;
+use crate::{json::WholeNumber, people::PersonId};
 
 /// Identifies a token in lists, URLs and logs. It is not the token: knowing it grants nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -184,7 +184,7 @@ impl Lifetime {
 /// The longest lifetime of a new token, in days; `-1` on the wire means unlimited, which is also
 /// the only setting that allows tokens that never expire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "i64", into = "i64")]
+#[serde(try_from = "WholeNumber", into = "i64")]
 pub enum MaxLifetime {
     Unlimited,
     Days(i64),
@@ -222,10 +222,10 @@ fn plural_days(days: i64) -> String {
     if days == 1 { "1 day".into() } else { format!("{days} days") }
 }
 
-impl TryFrom<i64> for MaxLifetime {
+impl TryFrom<WholeNumber> for MaxLifetime {
     type Error = String;
-    fn try_from(days: i64) -> Result<Self, String> {
-        MaxLifetime::parse(days)
+    fn try_from(days: WholeNumber) -> Result<Self, String> {
+        MaxLifetime::parse(days.0)
     }
 }
 

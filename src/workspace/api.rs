@@ -8,21 +8,34 @@ use super::{SettingsChanges, WorkspaceSettings, store};
 use crate::{
     auth::layer::Caller,
     error::{ApiError, ApiJson, ErrorBody},
+    openapi::fields,
     state::AppState,
+    tokens::Lifetime,
 };
+
+const MAX_LIFETIME: &str = "The longest lifetime of a new token, in days; -1 for no maximum, which also allows \
+                            tokens that never expire. Existing tokens keep their expiry.";
+
+pub(super) fn max_lifetime_days() -> utoipa::openapi::Schema {
+    fields::minus_one_or_up_to(Lifetime::MAX_DAYS, MAX_LIFETIME, false)
+}
+
+pub(super) fn new_max_lifetime_days() -> utoipa::openapi::Schema {
+    fields::minus_one_or_up_to(Lifetime::MAX_DAYS, MAX_LIFETIME, true)
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(read, change))
 }
 
 /// The workspace's settings for access tokens.
-#[utoipa::path(get, path = "/workspaces/current/settings", tag = "Workspace", responses((status = 200, body = WorkspaceSettings)))]
+#[utoipa::path(get, operation_id = "getWorkspaceSettings", path = "/workspaces/current/settings", tag = "Workspace", responses((status = 200, body = WorkspaceSettings)))]
 async fn read(State(state): State<AppState>, _caller: Caller) -> Result<Json<WorkspaceSettings>, ApiError> {
     Ok(Json(store::get(&state.store).await?))
 }
 
 /// Changes the settings sent; the others stay as they are (workspace admins).
-#[utoipa::path(patch, path = "/workspaces/current/settings", tag = "Workspace", request_body = SettingsChanges, responses(
+#[utoipa::path(patch, operation_id = "updateWorkspaceSettings", path = "/workspaces/current/settings", tag = "Workspace", request_body = SettingsChanges, responses(
     (status = 200, description = "The settings after the change", body = WorkspaceSettings),
     (status = 400, description = "A value out of range, or an unknown setting", body = ErrorBody),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),

@@ -23,7 +23,7 @@ pub struct WorkspaceSettings {
     pub allow_members_to_generate_tokens: bool,
     /// The longest lifetime of a new token in days; -1 (the default) is unlimited and allows
     /// tokens that never expire.
-    #[cfg_attr(feature = "ssr", schema(value_type = i64, example = -1))]
+    #[cfg_attr(feature = "ssr", schema(schema_with = api::max_lifetime_days))]
     pub max_token_lifetime_days: MaxLifetime,
 }
 
@@ -52,7 +52,7 @@ impl WorkspaceSettings {
 pub struct SettingsChanges {
     pub access_tokens_enabled: Option<bool>,
     pub allow_members_to_generate_tokens: Option<bool>,
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<i64>))]
+    #[cfg_attr(feature = "ssr", schema(schema_with = api::new_max_lifetime_days))]
     pub max_token_lifetime_days: Option<MaxLifetime>,
 }
 

@@ -54,13 +54,23 @@ on_sqlite_and_postgres! {
     }
 
     async fn repeated_failures_are_throttled(app) {
-        for _ in 0..5 {
-            let response = app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, "guess").send().await.unwrap();
+        for guess in 1..=5 {
+            let response =
+                app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, &format!("guess {guess}")).send().await.unwrap();
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         }
         let response = app.as_admin(Method::GET, "/v4/people/current").send().await.unwrap();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(response.headers().contains_key(header::RETRY_AFTER));
+    }
+
+    async fn a_script_retrying_a_stale_password_does_not_lock_its_owner_out(app) {
+        for _ in 0..10 {
+            let response = app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, "last year's password").send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        }
+        let response = app.as_admin(Method::GET, "/v4/people/current").send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
     }
 
     async fn an_admin_adds_a_member_who_can_then_authenticate(app) {

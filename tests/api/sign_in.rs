@@ -187,8 +187,8 @@ mod server_function_errors {
         let wrong = app.sign_in(ADMIN_USERNAME, "wrong-password").await;
         assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
         assert_eq!(wrong.json::<UiError>().await.unwrap(), UiError::WrongCredentials);
-        for _ in 0..4 {
-            app.sign_in(ADMIN_USERNAME, "wrong-password").await;
+        for guess in 1..=4 {
+            app.sign_in(ADMIN_USERNAME, &format!("wrong-password {guess}")).await;
         }
         let throttled = app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);

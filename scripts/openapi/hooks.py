@@ -1,0 +1,43 @@
+"""Schemathesis hooks for scripts/check-openapi: keep the run's own identity out of the test.
+
+The run authenticates as one admin with a bearer token. Every request the document allows is fair
+game, but a few would end the run's own ability to test rather than test anything:
+
+- demoting or renaming the run's own account (PATCH /v4/people/{its id}) goes to a stand-in
+  member's account instead, which tests the same operation;
+- deleting the run's own token (DELETE /v4/apiAccessTokens/{its id}) goes to a token id that does
+  not exist;
+- a workspace settings change is tried, then undone: the document cannot say that the workspace's
+  maximum lifetime bounds a new token's, so later requests are judged against the defaults it
+  documents (tokens on, admins only, no maximum).
+"""
+
+import os
+import uuid
+
+import requests
+import schemathesis
+
+BASE = os.environ["CHECK_OPENAPI_BASE"]
+ADMIN = (os.environ["CHECK_OPENAPI_ADMIN"], os.environ["CHECK_OPENAPI_PASSWORD"])
+OWN_ID = os.environ["CHECK_OPENAPI_OWN_ID"]
+OWN_TOKEN_ID = os.environ["CHECK_OPENAPI_OWN_TOKEN_ID"]
+STAND_IN_ID = os.environ["CHECK_OPENAPI_STAND_IN_ID"]
+DEFAULTS = {"accessTokensEnabled": True, "allowMembersToGenerateTokens": False, "maxTokenLifetimeDays": -1}
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    if case.method == "PATCH" and case.path == "/v4/people/{id}":
+        if str(case.path_parameters.get("id")) == OWN_ID:
+            case.path_parameters["id"] = STAND_IN_ID
+    if case.method == "DELETE" and case.path == "/v4/apiAccessTokens/{tokenId}":
+        if str(case.path_parameters.get("tokenId")).lower() == OWN_TOKEN_ID:
+            case.path_parameters["tokenId"] = str(uuid.uuid4())
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    if case.method == "PATCH" and case.path == "/v4/workspaces/current/settings" and response.status_code == 200:
+        restored = requests.patch(f"{BASE}/v4/workspaces/current/settings", json=DEFAULTS, auth=ADMIN, timeout=10)
+        restored.raise_for_status()
