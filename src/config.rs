@@ -5,6 +5,13 @@
 //! - `LEPTOS_SITE_ADDR`: the address to listen on (cargo-leptos sets it from `Cargo.toml`,
 //!   127.0.0.1:3000); the other `LEPTOS_*` variables locate the site's files.
 //! - `ADMIN_USERNAME` and `ADMIN_PASSWORD`: the first admin, when the database has no user.
+//! - `TRUST_PROXY_HEADERS`: `true` when a trusted proxy in front sets `x-request-id` (default `false`).
+//! - `METRICS_ADDR`: an address (e.g. `127.0.0.1:9100`) that serves `GET /metrics` without
+//!   credentials, for a scraper on a private network (default: none; admins get `/metrics` on the
+//!   app's own address either way).
+//! - `LOG_FORMAT`: `text` (the default) or `json`, one object per line, for log shippers.
+
+use std::net::SocketAddr;
 
 use leptos::config::LeptosOptions;
 
@@ -16,11 +23,53 @@ pub struct Settings {
     pub database_url: String,
     pub leptos_options: LeptosOptions,
     pub first_admin: FirstAdmin,
+    pub trust_proxy_headers: bool,
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Settings {
     pub fn from_env() -> Result<Self, String> {
-        Ok(Settings { database_url: database_url(), leptos_options: leptos_options()?, first_admin: first_admin() })
+        Ok(Settings {
+            database_url: database_url(),
+            leptos_options: leptos_options()?,
+            first_admin: first_admin(),
+            trust_proxy_headers: flag("TRUST_PROXY_HEADERS", var("TRUST_PROXY_HEADERS").as_deref())?,
+            metrics_addr: var("METRICS_ADDR")
+                .map(|addr| {
+                    addr.parse()
+                        .map_err(|_| format!("METRICS_ADDR must be an address like 127.0.0.1:9100, not {addr:?}"))
+                })
+                .transpose()?,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    pub fn from_env() -> Result<Self, String> {
+        match var("LOG_FORMAT").as_deref() {
+            None | Some("text") => Ok(LogFormat::Text),
+            Some("json") => Ok(LogFormat::Json),
+            Some(other) => Err(format!("LOG_FORMAT must be text or json, not {other:?}")),
+        }
+    }
+}
+
+/// A variable's value, unless it is unset or blank.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+fn flag(name: &str, value: Option<&str>) -> Result<bool, String> {
+    match value.map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(other) => Err(format!("{name} must be true or false, not {other:?}")),
     }
 }
 
@@ -47,5 +96,18 @@ fn first_admin() -> FirstAdmin {
     match (var("ADMIN_USERNAME"), var("ADMIN_PASSWORD")) {
         (Some(username), Some(password)) => FirstAdmin::Given { username, password },
         _ => FirstAdmin::Generated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flag_is_true_or_false_and_off_when_unset() {
+        assert_eq!(flag("X", None), Ok(false));
+        assert_eq!(flag("X", Some("TRUE")), Ok(true));
+        assert_eq!(flag("X", Some("0")), Ok(false));
+        assert!(flag("X", Some("sometimes")).unwrap_err().contains("X must be true or false"));
     }
 }

@@ -42,6 +42,9 @@ pub enum ApiError {
     /// 404
     #[error("{0}")]
     NotFound(String),
+    /// 405: the route exists, with other methods (its `Allow` header lists them).
+    #[error("This route does not take that method.")]
+    MethodNotAllowed,
     /// 409: the write conflicts with existing data (a taken username).
     #[error("{0}")]
     Conflict(String),
@@ -63,6 +66,7 @@ impl ApiError {
             ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,6 +84,7 @@ impl ApiError {
             ApiError::Throttled(_) => "TooManyRequests",
             ApiError::Forbidden(_) => "AccessControlException",
             ApiError::NotFound(_) => "RouteNotFoundException",
+            ApiError::MethodNotAllowed => "MethodNotAllowed",
             ApiError::Conflict(_) => "ConflictException",
             ApiError::Unavailable => "ServiceUnavailable",
             ApiError::Internal => "InternalServerError",
@@ -104,13 +109,17 @@ impl ApiError {
         }
     }
 
+    /// What else there is to say, and the request's id, which names it in the server's log:
+    /// `invalid_token; request id 3f2c...`.
     fn details(&self) -> String {
-        match self {
-            ApiError::InvalidRequest(_) => "invalid_request".into(),
-            ApiError::InvalidToken(_) => "invalid_token".into(),
-            ApiError::Unavailable => "The database did not answer; nothing was changed.".into(),
-            _ => String::new(),
-        }
+        let detail = match self {
+            ApiError::InvalidRequest(_) => Some("invalid_request"),
+            ApiError::InvalidToken(_) => Some("invalid_token"),
+            ApiError::Unavailable => Some("The database did not answer; nothing was changed"),
+            _ => None,
+        };
+        let request = crate::request_id::current().map(|id| format!("request id {}", id.as_str()));
+        detail.map(str::to_owned).into_iter().chain(request).collect::<Vec<_>>().join("; ")
     }
 }
 
@@ -127,6 +136,8 @@ pub struct Exception {
     pub name: String,
     /// For people; never echoes a token or a password.
     pub message: String,
+    /// The RFC 6750 error code where there is one, and the request's id (as in the
+    /// `x-request-id` header), e.g. `invalid_token; request id 3f2c...`.
     pub details: String,
 }
 
@@ -208,4 +219,9 @@ pub struct ApiPath<T>(pub T);
 /// The answer to `/v4` paths that name no route.
 pub async fn route_not_found() -> ApiError {
     ApiError::NotFound("No such route.".into())
+}
+
+/// The answer to a `/v4` route asked with a method it does not take.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use access_tokens::{
     cli::{Cli, Command},
-    config::{self, Settings},
+    config::{self, LogFormat, Settings},
     startup,
     store::{self, Store},
 };
@@ -11,9 +11,17 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")));
+    match LogFormat::from_env() {
+        Ok(LogFormat::Text) => log.init(),
+        // One object per line; the request's span (its id, method and path) goes with each.
+        Ok(LogFormat::Json) => log.json().with_current_span(true).with_span_list(false).init(),
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    }
 
     let result = match Cli::parse().command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,

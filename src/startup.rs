@@ -27,10 +27,12 @@ use crate::{
     app::{App, shell},
     auth::{csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate},
     config::Settings,
-    error::route_not_found,
+    error::{method_not_allowed, route_not_found},
     health::healthz,
+    monitoring::{self, Metrics},
     openapi::{self, ApiDoc},
     people::{self, accounts},
+    request_id::{self, RequestId},
     state::AppState,
     store::Store,
     tokens, workspace,
@@ -58,6 +60,8 @@ pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupErro
         store,
         login_throttle: Arc::default(),
         usage: Arc::default(),
+        metrics: Metrics::install(),
+        trust_proxy_headers: settings.trust_proxy_headers,
     };
     Ok((router(state.clone()), state))
 }
@@ -77,7 +81,7 @@ pub fn router(state: AppState) -> Router {
         )
         .split_for_parts();
     let document = openapi::Document::new(document);
-    let v4 = v4.layer(Extension(document));
+    let v4 = v4.method_not_allowed_fallback(method_not_allowed).layer(Extension(document));
 
     let pages = Router::new()
         // leptos_axum provides the state to every page render and server function as context.
@@ -89,14 +93,27 @@ pub fn router(state: AppState) -> Router {
         // The page's forms, posted without JavaScript.
         .route("/preferences/access-tokens", post(tokens::form_posts::handle));
 
+    // Prometheus metrics for admins; the same credentials as /v4.
+    let metrics = Router::new()
+        .route("/metrics", get(monitoring::for_admins))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+
     Router::new()
         .route("/healthz", get(healthz))
         .merge(v4)
+        .merge(metrics)
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(refuse_cross_site))
-        .layer(TraceLayer::new_for_http())
+        // Log lines written while a request is served carry its id, method and path.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let id = request.extensions().get::<RequestId>().map(RequestId::as_str).unwrap_or_default();
+            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(middleware::from_fn_with_state(state.trust_proxy_headers, request_id::assign))
+        // Outside everything but compression, so that it times the whole answer.
+        .layer(middleware::from_fn(monitoring::track_requests))
         // Outermost, so the layers above see plain bodies. Pages repeat their rows (as HTML and as
         // the data hydration reads): a page of 20 tokens shrinks about eightfold; so does the
         // API's JSON. Not the wasm: `scripts/serve` compresses it once at build time (those answers
@@ -148,16 +165,39 @@ async fn server_fn_error_status(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// `GET /metrics` without credentials, for `METRICS_ADDR`: an address only the scraper reaches.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(monitoring::on_private_address)).with_state(state)
+}
+
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     let address = settings.leptos_options.site_addr;
+    let metrics_addr = settings.metrics_addr;
     let (app, state) = build(settings).await?;
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!("serving on http://{} ({} store)", listener.local_addr()?, state.store.dialect());
+    if let Some(metrics_addr) = metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+        tracing::info!("serving metrics on http://{}/metrics", listener.local_addr()?);
+        let metrics = metrics_router(state.clone());
+        tokio::spawn(async move { axum::serve(listener, metrics).await });
+    }
     let (stop_usage, usage_stopped) = tokio::sync::oneshot::channel::<()>();
     let usage = tokio::spawn({
         let (usage, store) = (state.usage.clone(), state.store.clone());
         async move { usage.run(store, async { _ = usage_stopped.await }).await }
+    });
+    // Histogram samples wait in buffers until upkeep folds them in; keep that bounded between scrapes.
+    tokio::spawn({
+        let metrics = state.metrics.clone();
+        async move {
+            let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                ticks.tick().await;
+                metrics.run_upkeep();
+            }
+        }
     });
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     // The requests in flight are done: write their Last Used times before closing the database.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{auth::throttle::LoginThrottle, store::Store, tokens::usage::UsageLog};
+use crate::{auth::throttle::LoginThrottle, monitoring::Metrics, store::Store, tokens::usage::UsageLog};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -16,6 +16,9 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Token uses not yet written to the database (Last Used).
     pub usage: Arc<UsageLog>,
+    pub metrics: Metrics,
+    /// Whether the proxy in front is trusted with the headers it sets (`x-request-id`).
+    pub trust_proxy_headers: bool,
 }
 
 impl AppState {

@@ -20,8 +20,12 @@ use crate::{
     error::ApiError,
     people::Person,
     state::AppState,
+    store::StoreError,
     timestamp,
-    tokens::{self, TokenId, value::TokenValue},
+    tokens::{
+        self, TokenId,
+        value::{Malformed, TokenValue},
+    },
 };
 
 /// The authenticated caller of a `/v4` request.
@@ -51,34 +55,105 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let caller = match presented(request.headers())? {
-        Presented::Basic { username, password: given } => Caller {
-            person: password::check(&state.store, &state.login_throttle, &username, &given).await?,
-            via: Credential::Password,
-        },
-        Presented::Bearer(value) => bearer(&state, &value).await?,
-    };
+    let caller = identify(&state, request.headers()).await?;
     request.extensions_mut().insert(caller);
     Ok(next.run(request).await)
 }
 
+/// Who the credentials name, counted by scheme and outcome (`auth_attempts_total`).
+async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let count = |scheme: &'static str, outcome: &'static str| {
+        metrics::counter!("auth_attempts_total", "scheme" => scheme, "outcome" => outcome).increment(1);
+    };
+    match presented(headers) {
+        Err(error) => {
+            count("none", if matches!(error, ApiError::MissingCredentials) { "missing" } else { "malformed" });
+            Err(error)
+        }
+        Ok(Presented::Basic { username, password: given }) => {
+            match password::check(&state.store, &state.login_throttle, &username, &given).await {
+                Ok(person) => {
+                    count("basic", "ok");
+                    Ok(Caller { person, via: Credential::Password })
+                }
+                Err(refusal) => {
+                    count(
+                        "basic",
+                        match refusal {
+                            PasswordCheckError::Rejected => "wrong_password",
+                            PasswordCheckError::Throttled(_) => "throttled",
+                            PasswordCheckError::Store(_) => "unavailable",
+                        },
+                    );
+                    Err(refusal.into())
+                }
+            }
+        }
+        Ok(Presented::Bearer(value)) => {
+            let identified = bearer(state, &value).await;
+            count(
+                "bearer",
+                match &identified {
+                    Ok(_) => "ok",
+                    Err(refusal) => refusal.outcome(),
+                },
+            );
+            Ok(identified?)
+        }
+    }
+}
+
+/// Why a bearer token does not authenticate.
+#[derive(Debug)]
+enum TokenRefusal {
+    Malformed(Malformed),
+    Unknown,
+    Disabled,
+    NotForMembers,
+    Expired(OffsetDateTime),
+    Store(StoreError),
+}
+
+impl TokenRefusal {
+    fn outcome(&self) -> &'static str {
+        match self {
+            TokenRefusal::Malformed(_) => "malformed",
+            TokenRefusal::Unknown => "unknown",
+            TokenRefusal::Disabled | TokenRefusal::NotForMembers => "disabled",
+            TokenRefusal::Expired(_) => "expired",
+            TokenRefusal::Store(_) => "unavailable",
+        }
+    }
+}
+
+impl From<TokenRefusal> for ApiError {
+    fn from(refusal: TokenRefusal) -> Self {
+        ApiError::InvalidToken(match refusal {
+            TokenRefusal::Malformed(why) => format!("The access token is malformed: {why}."),
+            TokenRefusal::Unknown => "The access token is not valid: it is unknown or was deleted.".into(),
+            TokenRefusal::Disabled => "Access tokens are disabled in this workspace.".into(),
+            TokenRefusal::NotForMembers => "Access tokens are not enabled for members of this workspace.".into(),
+            TokenRefusal::Expired(at) => format!("The access token expired at {}.", timestamp::format(at)),
+            TokenRefusal::Store(error) => return error.into(),
+        })
+    }
+}
+
 /// Resolves a bearer token to its owner. A malformed value is refused before any database lookup;
 /// the others take one query (token, owner and workspace settings together).
-async fn bearer(state: &AppState, presented: &str) -> Result<Caller, ApiError> {
-    let value = TokenValue::parse(presented)
-        .map_err(|why| ApiError::InvalidToken(format!("The access token is malformed: {why}.")))?;
-    let Some(found) = tokens::store::find_by_digest(&state.store, &value.digest()).await? else {
-        return Err(ApiError::InvalidToken("The access token is not valid: it is unknown or was deleted.".into()));
-    };
+async fn bearer(state: &AppState, presented: &str) -> Result<Caller, TokenRefusal> {
+    let value = TokenValue::parse(presented).map_err(TokenRefusal::Malformed)?;
+    let found = tokens::store::find_by_digest(&state.store, &value.digest()).await.map_err(TokenRefusal::Store)?;
+    let Some(found) = found else { return Err(TokenRefusal::Unknown) };
     if !found.settings.access_tokens_enabled {
-        return Err(ApiError::InvalidToken("Access tokens are disabled in this workspace.".into()));
+        return Err(TokenRefusal::Disabled);
     }
     if !found.settings.tokens_allowed_for(found.owner.is_admin) {
-        return Err(ApiError::InvalidToken("Access tokens are not enabled for members of this workspace.".into()));
+        return Err(TokenRefusal::NotForMembers);
     }
     let now = OffsetDateTime::now_utc();
     if let Some(expired_at) = found.expires_at.filter(|at| *at <= now) {
-        return Err(ApiError::InvalidToken(format!("The access token expired at {}.", timestamp::format(expired_at))));
+        return Err(TokenRefusal::Expired(expired_at));
     }
     state.usage.record(found.token_id, now);
     Ok(Caller { person: found.owner, via: Credential::Token(found.token_id) })

@@ -56,7 +56,7 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::Tls(_)
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(error),
+            | sqlx::Error::WorkerCrashed => unavailable(error),
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
             // PostgreSQL refusing connections (shutting down, database dropped, too many clients)
             // is an outage, not a bug: SQLSTATE classes 08 (connection), 53 (resources), 57P (operator).
@@ -65,11 +65,23 @@ impl From<sqlx::Error> for StoreError {
                     code.starts_with("08") || code.starts_with("53") || code.starts_with("57P") || code == "3D000"
                 }) =>
             {
-                StoreError::Unavailable(error)
+                unavailable(error)
             }
             _ => StoreError::Other(error),
         }
     }
+}
+
+fn unavailable(error: sqlx::Error) -> StoreError {
+    metrics::counter!("db_unavailable_total").increment(1);
+    StoreError::Unavailable(error)
+}
+
+/// The pool's connections now.
+pub struct PoolStatus {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 impl Store {
@@ -116,6 +128,14 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
         Ok(())
+    }
+
+    pub fn pool_status(&self) -> PoolStatus {
+        with_pool!(self, pool => PoolStatus {
+            open: pool.size(),
+            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+            max: pool.options().get_max_connections(),
+        })
     }
 
     pub fn dialect(&self) -> &'static str {

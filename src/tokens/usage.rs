@@ -11,7 +11,11 @@
 //! - if the database is down at flush time the times stay pending and go with the next flush. A
 //!   crash loses at most one interval of Last Used times, never a token.
 
-use std::{collections::HashMap, sync::Mutex, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 use time::OffsetDateTime;
 
@@ -23,21 +27,29 @@ pub const FLUSH_INTERVAL: Duration = Duration::from_secs(10);
 #[derive(Default)]
 pub struct UsageLog {
     /// Last use seen here and not yet confirmed written, per token.
-    pending: Mutex<HashMap<TokenId, OffsetDateTime>>,
+    pending: Mutex<HashMap<TokenId, Pending>>,
+}
+
+#[derive(Clone, Copy)]
+struct Pending {
+    /// The latest use.
+    at: OffsetDateTime,
+    /// Since when this token has had a use waiting to be written (for the flush lag metric).
+    since: Instant,
 }
 
 impl UsageLog {
     pub fn record(&self, token_id: TokenId, at: OffsetDateTime) {
         let mut pending = self.pending.lock().expect("usage log lock");
-        let latest = pending.entry(token_id).or_insert(at);
-        if *latest < at {
-            *latest = at;
+        let latest = pending.entry(token_id).or_insert(Pending { at, since: Instant::now() });
+        if latest.at < at {
+            latest.at = at;
         }
     }
 
     /// The most recent use of `token_id` known here, between the stored one and any pending one.
     pub fn last_used(&self, token_id: TokenId, stored: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
-        let pending = self.pending.lock().expect("usage log lock").get(&token_id).copied();
+        let pending = self.pending.lock().expect("usage log lock").get(&token_id).map(|pending| pending.at);
         stored.max(pending)
     }
 
@@ -48,18 +60,31 @@ impl UsageLog {
 
     /// Writes the pending times. Entries that were used again meanwhile stay pending.
     pub async fn flush(&self, store: &Store) -> Result<usize, crate::store::StoreError> {
-        let batch: Vec<(TokenId, OffsetDateTime)> =
-            self.pending.lock().expect("usage log lock").iter().map(|(id, at)| (*id, *at)).collect();
+        let (batch, oldest): (Vec<(TokenId, OffsetDateTime)>, Option<Instant>) = {
+            let pending = self.pending.lock().expect("usage log lock");
+            (
+                pending.iter().map(|(id, waiting)| (*id, waiting.at)).collect(),
+                pending.values().map(|waiting| waiting.since).min(),
+            )
+        };
         if batch.is_empty() {
             return Ok(0);
         }
-        store::record_use(store, &batch).await?;
+        if let Err(error) = store::record_use(store, &batch).await {
+            metrics::counter!("token_usage_flushes_total", "outcome" => "failed").increment(1);
+            return Err(error);
+        }
+        metrics::counter!("token_usage_flushes_total", "outcome" => "ok").increment(1);
+        if let Some(oldest) = oldest {
+            metrics::histogram!("token_usage_flush_lag_seconds").record(oldest.elapsed().as_secs_f64());
+        }
         let mut pending = self.pending.lock().expect("usage log lock");
         for (token_id, written) in &batch {
-            if pending.get(token_id) == Some(written) {
+            if pending.get(token_id).map(|waiting| waiting.at) == Some(*written) {
                 pending.remove(token_id);
             }
         }
+        metrics::gauge!("token_usage_pending").set(pending.len() as f64);
         Ok(batch.len())
     }
 

@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod operations;
 mod people;
 mod sign_in;
 mod startup;

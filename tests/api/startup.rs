@@ -10,7 +10,7 @@ use std::{
     time::Duration,
 };
 
-use access_tokens::{config::Settings, people::accounts::FirstAdmin, startup};
+use access_tokens::startup;
 use leptos::config::LeptosOptions;
 use reqwest::{StatusCode, header};
 
@@ -67,18 +67,12 @@ async fn precompressed_site_files_go_to_the_browsers_that_accept_them() {
     // The server does not look inside: recognisable bytes show which file went out.
     std::fs::write(pkg.join("app.wasm.br"), b"the brotli copy").unwrap();
     std::fs::write(pkg.join("app.wasm.gz"), b"the gzip copy").unwrap();
-    let settings = Settings {
-        database_url: format!("sqlite:{}", dir.path().join("test.db").display()),
-        leptos_options: LeptosOptions::builder()
-            .output_name("app")
-            .site_root(dir.path().join("site").display().to_string())
-            .build(),
-        first_admin: FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
-    };
-    let (router, _state) = startup::build(settings).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/pkg/app.wasm", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let site_root = dir.path().join("site").display().to_string();
+    let app = TestApp::spawn_configured(Backend::Sqlite, |settings| {
+        settings.leptos_options = LeptosOptions::builder().output_name("app").site_root(site_root).build();
+    })
+    .await;
+    let url = app.url("/pkg/app.wasm");
 
     let client = reqwest::Client::new();
     for (accepted, encoding, body) in [

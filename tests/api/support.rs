@@ -41,6 +41,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, first_admin: FirstAdmin) -> Self {
+        Self::spawn_configured(backend, |settings| settings.first_admin = first_admin).await
+    }
+
+    /// An app whose settings `configure` changes from the tests' defaults.
+    pub async fn spawn_configured(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = match backend {
             Backend::Sqlite => None,
@@ -50,11 +55,14 @@ impl TestApp {
             None => format!("sqlite:{}", dir.path().join("nested/dir/test.db").display()),
             Some(database) => database.url(),
         };
-        let settings = Settings {
+        let mut settings = Settings {
             database_url,
             leptos_options: LeptosOptions::builder().output_name("access-tokens").site_root("target/site").build(),
-            first_admin,
+            first_admin: FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
+            trust_proxy_headers: false,
+            metrics_addr: None,
         };
+        configure(&mut settings);
         let (router, state) = startup::build(settings).await.expect("the application starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -75,6 +75,15 @@ on_sqlite_and_postgres! {
         assert_eq!(listed["count"], 0, "nothing was created");
     }
 
+    async fn a_lifetime_written_as_a_whole_float_is_a_whole_number_of_seconds(app) {
+        // JSON Schema calls 86400.0 an integer, and so does the OpenAPI document.
+        let created = app.create_token_as(ADMIN_USERNAME, ADMIN_PASSWORD, json!({ "lifetimeSeconds": 86_400.0 })).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let info: Value = created.json::<Value>().await.unwrap()["tokenInfo"].clone();
+        let (created_at, expires) = (info["createdAt"].as_str().unwrap(), info["expiredAt"].as_str().unwrap());
+        assert_eq!(&expires[10..], &created_at[10..], "a day later to the millisecond");
+    }
+
     async fn a_description_has_at_most_255_characters(app) {
         let ok = app.create_token_as(ADMIN_USERNAME, ADMIN_PASSWORD, json!({ "lifetimeSeconds": DAY, "description": "ü".repeat(255) })).await;
         assert_eq!(ok.status(), StatusCode::CREATED);
@@ -332,5 +341,28 @@ on_sqlite_and_postgres! {
         assert_eq!(schemes["basicCredentials"]["scheme"], "basic");
         let unauthenticated = app.rest.get(app.url("/v4/open-api-spec")).send().await.unwrap();
         assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+
+        // What independent tools ask of it (scripts/check-openapi runs them): unique operation
+        // ids, and every refusal any operation can answer documented.
+        let mut ids = Vec::new();
+        for item in paths.values() {
+            for operation in item.as_object().unwrap().values() {
+                ids.push(operation["operationId"].as_str().unwrap().to_owned());
+                for status in ["400", "401", "429", "500", "503"] {
+                    assert!(operation["responses"][status].is_object(), "{status} of {}", operation["operationId"]);
+                }
+            }
+        }
+        let count = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "operation ids are unique: {ids:?}");
+    }
+
+    async fn a_route_asked_with_a_method_it_does_not_take_says_which_it_takes(app) {
+        let response = app.as_admin(Method::PUT, "/v4/people/current").send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.headers()[header::ALLOW], "GET,HEAD");
+        assert_eq!(exception_name(response).await, "MethodNotAllowed");
     }
 }

@@ -1,0 +1,159 @@
+//! Running the service: request ids in answers and logs, Prometheus metrics for admins or on a
+//! private address, JSON logs.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+};
+
+use access_tokens::{startup, tokens::value::TokenValue};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{ADMIN_PASSWORD, ADMIN_USERNAME, Backend, TestApp};
+
+fn request_id(response: &reqwest::Response) -> String {
+    response.headers().get("x-request-id").expect("an x-request-id header").to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn every_answer_names_its_request_and_an_error_body_carries_the_same_id() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let ok = app.rest.get(app.url("/healthz")).send().await.unwrap();
+    let (first, second) = (request_id(&ok), request_id(&app.rest.get(app.url("/healthz")).send().await.unwrap()));
+    assert_ne!(first, second, "each request has its own id");
+
+    let refused = app.bearer(Method::GET, "/v4/people/current", "atk_not-a-token").send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let id = request_id(&refused);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["exception"]["details"], format!("invalid_token; request id {id}"));
+    let no_credentials: Value = app.rest.get(app.url("/v4/people/current")).send().await.unwrap().json().await.unwrap();
+    assert!(no_credentials["exception"]["details"].as_str().unwrap().starts_with("request id "));
+}
+
+#[tokio::test]
+async fn a_request_id_sent_by_the_client_is_kept_only_behind_a_trusted_proxy() {
+    let sent = "edge-7f3a9c";
+    let direct = TestApp::spawn(Backend::Sqlite).await;
+    let response = direct.rest.get(direct.url("/healthz")).header("x-request-id", sent).send().await.unwrap();
+    assert_ne!(request_id(&response), sent, "anyone could send one");
+
+    let proxied = TestApp::spawn_configured(Backend::Sqlite, |settings| settings.trust_proxy_headers = true).await;
+    let response = proxied.rest.get(proxied.url("/healthz")).header("x-request-id", sent).send().await.unwrap();
+    assert_eq!(request_id(&response), sent);
+    let spoofed = proxied.rest.get(proxied.url("/healthz")).header("x-request-id", "two words").send().await.unwrap();
+    assert_ne!(request_id(&spoofed), "two words", "only plain short ids are taken");
+}
+
+#[tokio::test]
+async fn metrics_are_served_to_admins_only() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.add_person("member", "member-password", false).await;
+    assert_eq!(app.rest.get(app.url("/metrics")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let member = app.basic(Method::GET, "/metrics", "member", "member-password").send().await.unwrap();
+    assert_eq!(member.status(), StatusCode::FORBIDDEN);
+    let admin = app.as_admin(Method::GET, "/metrics").send().await.unwrap();
+    assert_eq!(admin.status(), StatusCode::OK);
+    assert!(admin.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let (value, _) = app.admin_token(86_400).await;
+    let by_token = app.bearer(Method::GET, "/metrics", &value).send().await.unwrap();
+    assert_eq!(by_token.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_authentication_by_outcome() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (value, info) = app.admin_token(86_400).await;
+    let token_id = info["tokenId"].as_str().unwrap();
+    let read = app.bearer(Method::GET, &format!("/v4/apiAccessTokens/{token_id}"), &value).send().await.unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    let unknown = TokenValue::generate();
+    app.bearer(Method::GET, "/v4/people/current", unknown.expose()).send().await.unwrap();
+    app.bearer(Method::GET, "/v4/people/current", "atk_malformed").send().await.unwrap();
+    app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, "a wrong password").send().await.unwrap();
+
+    let text = app.as_admin(Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
+    // The route's template, never the token's id: a series per token would grow without bound.
+    let read_line = r#"http_requests_total{method="GET",route="/v4/apiAccessTokens/{tokenId}",status="200"}"#;
+    assert!(text.contains(read_line), "{text}");
+    assert!(!text.contains(token_id));
+    assert!(
+        text.contains(r#"http_request_duration_seconds_bucket{method="GET",route="/v4/apiAccessTokens/{tokenId}""#)
+    );
+    for outcome in [
+        r#"scheme="bearer",outcome="ok""#,
+        r#"scheme="bearer",outcome="unknown""#,
+        r#"scheme="bearer",outcome="malformed""#,
+        r#"scheme="basic",outcome="ok""#,
+        r#"scheme="basic",outcome="wrong_password""#,
+    ] {
+        assert!(text.contains(&format!("auth_attempts_total{{{outcome}}}")), "{outcome} in {text}");
+    }
+    assert!(text.contains(r#"db_pool_connections{state="idle"}"#));
+    assert!(text.contains("db_pool_max_connections"));
+
+    app.state.usage.flush(&app.state.store).await.unwrap();
+    let text = app.as_admin(Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
+    assert!(text.contains(r#"token_usage_flushes_total{outcome="ok"}"#), "{text}");
+    assert!(text.contains("token_usage_flush_lag_seconds_bucket"));
+}
+
+#[tokio::test]
+async fn the_metrics_address_serves_them_without_credentials() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/metrics", listener.local_addr().unwrap());
+    let metrics = startup::metrics_router(app.state.clone());
+    tokio::spawn(async move { axum::serve(listener, metrics).await.unwrap() });
+    let response = app.rest.get(url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("db_pool_max_connections"));
+}
+
+/// The real binary, as an operator starts it with `LOG_FORMAT=json`: each line is one JSON object,
+/// and the lines written while a request is served carry its id.
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_with_the_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_access-tokens"))
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("DATABASE_URL", format!("sqlite:{}", dir.path().join("logs.db").display()))
+        .env("ADMIN_USERNAME", ADMIN_USERNAME)
+        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LEPTOS_SITE_ROOT", "target/site")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut next_line = move || -> Value {
+        let line = lines.next().expect("a log line").unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|error| panic!("{line:?} is not JSON: {error}"))
+    };
+    let address = loop {
+        let line = next_line();
+        let message = line["fields"]["message"].as_str().unwrap_or_default().to_owned();
+        if let Some(rest) = message.strip_prefix("serving on http://") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+
+    // A refused cross-site post writes a warning while the request is served.
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("http://{address}/api/sign_out"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let id = request_id(&response);
+    let warning = next_line();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(warning["level"], "WARN", "{warning}");
+    assert_eq!(warning["span"]["id"], json!(id), "{warning}");
+    assert_eq!(warning["span"]["path"], "/api/sign_out");
+}
