@@ -83,9 +83,10 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The start page is the Access Tokens page: what people come here for (the header's title links here).
 #[component]
 fn Home() -> impl IntoView {
-    signed_in(|_| view! { <Redirect path="/preferences"/> })
+    signed_in(|_| view! { <Redirect path="/preferences/access-tokens"/> })
 }
 
 #[component]

@@ -41,6 +41,16 @@ test('generate a token, copy it to the clipboard, use it, see Last Used change, 
   expect(await page.content()).not.toContain(value);
   const row = page.getByRole('row', { name: /Playwright token/ });
   await expect(row).toContainText('Active');
+  // The id on one line, shortened, whole on hover and in the copy.
+  const id = row.locator('code.token-id');
+  const tokenId = (await id.getAttribute('title'))!;
+  expect(tokenId).toMatch(/^[0-9a-f-]{36}$/);
+  await expect(id).toHaveText(tokenId);
+  const idBox = (await id.boundingBox())!;
+  expect(idBox.height).toBeLessThan(30);
+  expect(await id.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+  await row.getByRole('button', { name: `Copy token ID ${tokenId}` }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(tokenId);
   await expect(row.getByRole('cell').nth(4)).toContainText('in 29 days');
   await expect(row.getByRole('cell').nth(5)).toHaveText('Never');
 
@@ -75,8 +85,7 @@ test('without JavaScript the page still lists, generates (showing the value once
   await page.getByLabel('Username').fill(admin.username);
   await page.getByLabel('Password').fill(admin.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/preferences$/);
-  await page.goto('/preferences/access-tokens');
+  await expect(page).toHaveURL(/\/preferences\/access-tokens$/);
 
   // The browser opens the dialog by itself (`command="show-modal"`); the form posts to the page.
   await page.getByRole('button', { name: 'Generate New Token' }).click();
@@ -90,6 +99,9 @@ test('without JavaScript the page still lists, generates (showing the value once
 
   const myToken = page.getByRole('dialog', { name: 'My Token' });
   await expect(myToken).toBeVisible();
+  // No script, no clipboard: the dialog says what to do instead of offering a button that cannot work.
+  await expect(myToken.getByRole('button', { name: 'Copy Token to clipboard' })).toBeHidden();
+  await expect(myToken).toContainText('Select the token and copy it');
   const value = await myToken.getByLabel('Token').inputValue();
   expect(value).toMatch(/^atk_[A-Za-z0-9]{49}$/);
   expect((await request.get('/v4/people/current', { headers: { Authorization: `Bearer ${value}` } })).status()).toBe(200);

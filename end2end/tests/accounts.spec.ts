@@ -26,8 +26,8 @@ async function hydrated(page: Page) {
 test('the first admin signs in and the page is hydrated: the user menu opens without a reload', async ({ page }) => {
   const problems = watchConsole(page);
   await signIn(page, admin.username, admin.password);
-  await expect(page).toHaveURL(/\/preferences$/);
-  await expect(page.getByRole('heading', { name: 'Preferences' })).toBeVisible();
+  await expect(page).toHaveURL(/\/preferences\/access-tokens$/);
+  await expect(page.getByRole('heading', { name: 'Access Tokens', level: 1 })).toBeVisible();
   await hydrated(page);
 
   // A marker on window survives only if the page is not reloaded.
@@ -41,6 +41,14 @@ test('the first admin signs in and the page is hydrated: the user menu opens wit
   await page.keyboard.press('Escape');
   await expect(menuButton).toHaveAttribute('aria-expanded', 'false');
   await expect(menuButton).toBeFocused();
+
+  // Choosing an entry closes the menu; the header's title leads back to the Access Tokens page.
+  await menuButton.click();
+  await page.getByRole('navigation', { name: 'User menu' }).getByRole('link', { name: 'Preferences' }).click();
+  await expect(page.getByRole('heading', { name: 'Preferences' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'User menu' }).getByRole('link', { name: 'Users' })).toBeHidden();
+  await page.getByRole('banner').getByRole('link', { name: 'Access Tokens' }).click();
+  await expect(page.getByRole('heading', { name: 'Access Tokens', level: 1 })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   expect(problems).toEqual([]);
 });
@@ -58,7 +66,7 @@ test('wrong credentials get one generic message', async ({ page }) => {
 test('an admin adds a member on the Users page, who then signs in and out', async ({ page }) => {
   const problems = watchConsole(page);
   await signIn(page, admin.username, admin.password);
-  await expect(page).toHaveURL(/\/preferences$/);
+  await expect(page).toHaveURL(/\/preferences\/access-tokens$/);
   await hydrated(page);
   await page.getByRole('button', { name: /Administrator/ }).click();
   await page.getByRole('navigation', { name: 'User menu' }).getByRole('link', { name: 'Users' }).click();
@@ -79,7 +87,8 @@ test('an admin adds a member on the Users page, who then signs in and out', asyn
   await expect(page).toHaveURL(/\/signin$/);
 
   await signIn(page, 'e2e-member', 'member-password');
-  await expect(page.getByRole('heading', { name: 'Preferences' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Access Tokens', level: 1 })).toBeVisible();
+  await page.goto('/preferences');
   await expect(page.locator('.facts')).toContainText('Member');
   expect(problems).toEqual([]);
 });
@@ -90,6 +99,13 @@ test('without JavaScript, signing in still works, and wrong credentials get the 
   await signIn(page, admin.username, 'not-the-password');
   await expect(page.getByRole('alert')).toHaveText('The username or password is incorrect.');
   await signIn(page, admin.username, admin.password);
-  await expect(page.getByRole('heading', { name: 'Preferences' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Access Tokens', level: 1 })).toBeVisible();
+
+  // The user menu is a popover: it opens without a script too.
+  const users = page.getByRole('navigation', { name: 'User menu' }).getByRole('link', { name: 'Users' });
+  await expect(users).toBeHidden();
+  await page.getByRole('button', { name: /Administrator/ }).click();
+  await users.click();
+  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
   await context.close();
 });

@@ -27,7 +27,8 @@ export async function signIn(page: Page, username: string, password: string) {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/preferences$/);
+  // The start page is the Access Tokens page.
+  await expect(page).toHaveURL(/\/preferences\/access-tokens$/);
   await hydrated(page);
 }
 

@@ -137,8 +137,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expectNoSeriousViolations(page, 'Workspace Settings');
     await page.screenshot({ path: screenshotPath(`workspace-settings-${colorScheme}`), fullPage: true });
 
+    // At phone width the user menu shows the avatar alone: its name must still name it.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto('/preferences/access-tokens');
+    await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+    await expect(page.getByRole('button', { name: /Administrator/ })).toBeVisible();
+    await expectNoSeriousViolations(page, 'Access Tokens (phone)');
     await page.screenshot({ path: screenshotPath(`access-tokens-phone-${colorScheme}`), fullPage: true });
     expect(problems).toEqual([]);
   });

@@ -116,8 +116,10 @@ pub(super) fn MyTokenDialog(
             <label for="my-token-value">"Token"</label>
             <input id="my-token-value" class="token-value" readonly value=value prop:value=value on:focus=move |event| select_all(&event)/>
             <p class="success" role="status">{move || copied.get().then_some("Copied")}</p>
+            // Without a script nothing can write to the clipboard: the button is hidden, and this says how.
+            <p class="hint without-script">"Select the token and copy it (Ctrl+C, or ⌘C on a Mac)."</p>
             <div class="dialog-buttons">
-                <button type="button" class="primary" on:click=copy>"Copy Token to clipboard"</button>
+                <button type="button" class="primary needs-script" on:click=copy>"Copy Token to clipboard"</button>
                 <button type="button" commandfor="my-token-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Close"</button>
             </div>
         </dialog>

@@ -162,7 +162,7 @@ fn TokenRow(
         <tr>
             // data-label: the column's name, shown beside each value where narrow screens stack
             // the cells of a row.
-            <td data-label="Token ID"><code class="token-id">{id.clone()}</code></td>
+            <td data-label="Token ID"><TokenId id=id.clone()/></td>
             {owner}
             <td class="description" data-label="Description">{token.description.clone()}</td>
             <td data-label="Status"><span class=status_class>{move || status().to_string()}</span></td>
@@ -189,4 +189,35 @@ fn TokenRow(
         </tr>
     }
     .into_any()
+}
+
+/// A token's id on one line: shortened where the table is narrow (the whole id is in the text, for
+/// copying and for screen readers, and on hover), with a button that copies it.
+#[component]
+fn TokenId(id: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = {
+        let id = id.clone();
+        move |_| ui::copy_to_clipboard(id.clone(), copied)
+    };
+    let label = format!("Copy token ID {id}");
+    view! {
+        <span class="token-id-cell">
+            <code class="token-id" title=id.clone()>{id.clone()}</code>
+            // Only a script can copy: hidden (its place kept) until the page is hydrated.
+            <button type="button" class="icon copy needs-script" aria-label=label on:click=copy>
+                <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round">
+                    {move || if copied.get() {
+                        view! { <path d="M3 8.5l3 3 7-7"/> }.into_any()
+                    } else {
+                        view! {
+                            <rect x="5.5" y="5.5" width="8.5" height="8.5" rx="1.5"/>
+                            <path d="M10.5 5.5V3.5a1.5 1.5 0 0 0-1.5-1.5H3.5A1.5 1.5 0 0 0 2 3.5V9a1.5 1.5 0 0 0 1.5 1.5h2"/>
+                        }.into_any()
+                    }}
+                </svg>
+            </button>
+            <span class="visually-hidden" role="status">{move || copied.get().then_some("Copied")}</span>
+        </span>
+    }
 }
