@@ -52,7 +52,11 @@ pub enum LogFormat {
 
 impl LogFormat {
     pub fn from_env() -> Result<Self, String> {
-        match var("LOG_FORMAT").as_deref() {
+        Self::parse(var("LOG_FORMAT").as_deref())
+    }
+
+    fn parse(value: Option<&str>) -> Result<Self, String> {
+        match value.map(str::trim) {
             None | Some("text") => Ok(LogFormat::Text),
             Some("json") => Ok(LogFormat::Json),
             Some(other) => Err(format!("LOG_FORMAT must be text or json, not {other:?}")),
@@ -109,5 +113,12 @@ mod tests {
         assert_eq!(flag("X", Some("TRUE")), Ok(true));
         assert_eq!(flag("X", Some("0")), Ok(false));
         assert!(flag("X", Some("sometimes")).unwrap_err().contains("X must be true or false"));
+    }
+
+    #[test]
+    fn logs_are_text_unless_json_is_asked_for() {
+        assert_eq!(LogFormat::parse(None), Ok(LogFormat::Text));
+        assert_eq!(LogFormat::parse(Some("json")), Ok(LogFormat::Json));
+        assert!(LogFormat::parse(Some("yaml")).unwrap_err().contains("text or json"));
     }
 }

@@ -76,12 +76,6 @@ pub struct Page<T> {
     pub count: i64,
 }
 
-impl<T> Page<T> {
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { data: self.data.into_iter().map(f).collect(), count: self.count }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,17 +4,15 @@
 //!
 //! A proxy in front may have given the request an id already; it is kept only where the
 //! `TRUST_PROXY_HEADERS` setting says the proxy is trusted (anyone else could choose an id that
-//! collides with another request's, or fills the log with their text).
+//! collides with another request's, or fills the log with their text). `monitoring::observe` gives
+//! each request its id.
 
 use std::sync::Arc;
 
 use axum::{
-    extract::{Request, State},
-    http::{HeaderName, HeaderValue},
-    middleware::Next,
+    http::{HeaderMap, HeaderName, HeaderValue},
     response::Response,
 };
-use tracing::Instrument;
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 /// The longest id taken from a trusted proxy.
@@ -25,8 +23,26 @@ const MAX_LEN: usize = 128;
 pub struct RequestId(Arc<str>);
 
 impl RequestId {
+    /// The id of a request with these headers: the one a trusted proxy sent, or a new one.
+    pub fn of(headers: &HeaderMap, trust_proxy: bool) -> Self {
+        headers.get(&HEADER).filter(|_| trust_proxy).and_then(RequestId::from_proxy).unwrap_or_else(RequestId::generate)
+    }
+
+    /// Runs `future` (serving the request) with this id as [`current`].
+    pub async fn scope<T>(&self, future: impl Future<Output = T>) -> T {
+        CURRENT.scope(self.clone(), future).await
+    }
+
+    /// Names the id in the answer.
+    pub fn name_in(&self, response: &mut Response) {
+        if let Ok(value) = HeaderValue::from_str(self.as_str()) {
+            response.headers_mut().insert(HEADER, value);
+        }
+    }
+
+    /// 128 random bits from the thread's CSPRNG (no system call per request), in hex.
     fn generate() -> Self {
-        RequestId(uuid::Uuid::new_v4().simple().to_string().into())
+        RequestId(format!("{:032x}", rand::random::<u128>()).into())
     }
 
     /// An id a proxy sent: letters, digits and `-_.:/+=`, at most 128 of them.
@@ -50,21 +66,6 @@ tokio::task_local! {
 /// The id of the request being served on this task, if any.
 pub fn current() -> Option<RequestId> {
     CURRENT.try_with(Clone::clone).ok()
-}
-
-/// Gives the request its id, serves it in a span (and task-local scope) that carries the id, and
-/// names the id in the answer.
-pub async fn assign(State(trust_proxy): State<bool>, mut request: Request, next: Next) -> Response {
-    let sent = request.headers().get(&HEADER).filter(|_| trust_proxy).and_then(RequestId::from_proxy);
-    let id = sent.unwrap_or_else(RequestId::generate);
-    request.extensions_mut().insert(id.clone());
-    let span =
-        tracing::info_span!("request", id = %id.as_str(), method = %request.method(), path = %request.uri().path());
-    let mut response = CURRENT.scope(id.clone(), next.run(request).instrument(span)).await;
-    if let Ok(value) = HeaderValue::from_str(id.as_str()) {
-        response.headers_mut().insert(HEADER, value);
-    }
-    response
 }
 
 #[cfg(test)]

@@ -13,12 +13,9 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context};
-use tower_http::{
-    compression::{
-        CompressionLayer,
-        predicate::{DefaultPredicate, NotForContentType, Predicate},
-    },
-    trace::TraceLayer,
+use tower_http::compression::{
+    CompressionLayer,
+    predicate::{DefaultPredicate, NotForContentType, Predicate},
 };
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -32,7 +29,6 @@ use crate::{
     monitoring::{self, Metrics},
     openapi::{self, ApiDoc},
     people::{self, accounts},
-    request_id::{self, RequestId},
     state::AppState,
     store::Store,
     tokens, workspace,
@@ -81,6 +77,8 @@ pub fn router(state: AppState) -> Router {
         )
         .split_for_parts();
     let document = openapi::Document::new(document);
+    // A wrong method gets the JSON error body too. (axum answers it before the authentication
+    // layer, as it did with its own empty 405.)
     let v4 = v4.method_not_allowed_fallback(method_not_allowed).layer(Extension(document));
 
     let pages = Router::new()
@@ -106,14 +104,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(refuse_cross_site))
-        // Log lines written while a request is served carry its id, method and path.
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-            let id = request.extensions().get::<RequestId>().map(RequestId::as_str).unwrap_or_default();
-            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
-        }))
-        .layer(middleware::from_fn_with_state(state.trust_proxy_headers, request_id::assign))
-        // Outside everything but compression, so that it times the whole answer.
-        .layer(middleware::from_fn(monitoring::track_requests))
+        // Outside everything but compression: the request's id and span, and its metrics.
+        .layer(middleware::from_fn_with_state(state.trust_proxy_headers, monitoring::observe))
         // Outermost, so the layers above see plain bodies. Pages repeat their rows (as HTML and as
         // the data hydration reads): a page of 20 tokens shrinks about eightfold; so does the
         // API's JSON. Not the wasm: `scripts/serve` compresses it once at build time (those answers
@@ -181,7 +173,11 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         let listener = tokio::net::TcpListener::bind(metrics_addr).await?;
         tracing::info!("serving metrics on http://{}/metrics", listener.local_addr()?);
         let metrics = metrics_router(state.clone());
-        tokio::spawn(async move { axum::serve(listener, metrics).await });
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, metrics).await {
+                tracing::error!(%error, "the metrics listener stopped");
+            }
+        });
     }
     let (stop_usage, usage_stopped) = tokio::sync::oneshot::channel::<()>();
     let usage = tokio::spawn({

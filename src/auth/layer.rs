@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use super::password::{self, PasswordCheckError};
 use crate::{
     error::ApiError,
+    monitoring,
     people::Person,
     state::AppState,
     store::StoreError,
@@ -63,7 +64,7 @@ pub async fn authenticate(
 /// Who the credentials name, counted by scheme and outcome (`auth_attempts_total`).
 async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let count = |scheme: &'static str, outcome: &'static str| {
-        metrics::counter!("auth_attempts_total", "scheme" => scheme, "outcome" => outcome).increment(1);
+        monitoring::count("auth_attempts_total", [("scheme", scheme), ("outcome", outcome)]);
     };
     match presented(headers) {
         Err(error) => {

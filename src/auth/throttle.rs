@@ -23,8 +23,9 @@ const FREE_ATTEMPTS: u32 = 5;
 const MAX_WAIT: Duration = Duration::from_secs(300);
 /// Failures older than this are forgotten.
 const MEMORY: Duration = Duration::from_secs(15 * 60);
-/// How many different wrong passwords per username are recognised when they come again.
-const REMEMBERED_PASSWORDS: usize = 16;
+/// How many different wrong passwords per username are recognised when they come again: a few
+/// more than it takes to be throttled.
+const REMEMBERED_PASSWORDS: usize = 8;
 
 pub struct LoginThrottle {
     failures: Mutex<HashMap<String, Failures>>,
@@ -42,8 +43,9 @@ impl Default for LoginThrottle {
 struct Failures {
     count: u32,
     last: Instant,
-    /// Fingerprints of the wrong passwords counted, oldest first.
-    tried: Vec<[u8; 32]>,
+    /// Fingerprints of the wrong passwords counted, oldest first. 64 bits tell a few passwords
+    /// apart well enough, in an eighth of the memory of a whole digest.
+    tried: Vec<u64>,
 }
 
 impl LoginThrottle {
@@ -84,14 +86,15 @@ impl LoginThrottle {
         self.failures.lock().expect("throttle lock").remove(&key(username));
     }
 
-    fn fingerprint(&self, username: &str, password: &str) -> [u8; 32] {
+    fn fingerprint(&self, username: &str, password: &str) -> u64 {
         let mut hasher = Sha256::new();
         hasher.update(self.salt);
         hasher.update(key(username).as_bytes());
         // A separator no username contains, so that ("ab", "c") and ("a", "bc") differ.
         hasher.update([0]);
         hasher.update(password.as_bytes());
-        hasher.finalize().into()
+        let digest = hasher.finalize();
+        u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 digest has 32 bytes"))
     }
 }
 

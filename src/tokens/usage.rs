@@ -53,6 +53,11 @@ impl UsageLog {
         stored.max(pending)
     }
 
+    /// How many tokens have a use not written yet.
+    pub fn pending(&self) -> usize {
+        self.pending.lock().expect("usage log lock").len()
+    }
+
     /// Brings `info.last_used` up to date with the uses this instance has not written yet.
     pub fn overlay(&self, info: &mut TokenInfo) {
         info.last_used = self.last_used(info.token_id, info.last_used);
@@ -84,7 +89,6 @@ impl UsageLog {
                 pending.remove(token_id);
             }
         }
-        metrics::gauge!("token_usage_pending").set(pending.len() as f64);
         Ok(batch.len())
     }
 

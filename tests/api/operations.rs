@@ -4,6 +4,8 @@
 use std::{
     io::{BufRead, BufReader},
     process::{Command, Stdio},
+    sync::{Arc, Mutex, OnceLock},
+    time::Duration,
 };
 
 use access_tokens::{startup, tokens::value::TokenValue};
@@ -72,8 +74,14 @@ async fn metrics_count_requests_by_route_and_authentication_by_outcome() {
     app.bearer(Method::GET, "/v4/people/current", unknown.expose()).send().await.unwrap();
     app.bearer(Method::GET, "/v4/people/current", "atk_malformed").send().await.unwrap();
     app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, "a wrong password").send().await.unwrap();
+    // Any token is a method to HTTP; none may make a series of its own.
+    let odd = Method::from_bytes(b"FOO1").unwrap();
+    app.rest.request(odd, app.url("/healthz")).send().await.unwrap();
 
     let text = app.as_admin(Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
+    assert!(!text.contains("FOO1"));
+    assert!(text.contains(r#"method="other",route="/healthz""#), "{text}");
+    assert!(text.contains("token_usage_pending"), "the bearer uses above wait to be written");
     // The route's template, never the token's id: a series per token would grow without bound.
     let read_line = r#"http_requests_total{method="GET",route="/v4/apiAccessTokens/{tokenId}",status="200"}"#;
     assert!(text.contains(read_line), "{text}");
@@ -116,7 +124,7 @@ async fn the_metrics_address_serves_them_without_credentials() {
 #[tokio::test]
 async fn json_logs_are_one_object_per_line_with_the_request_id() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_access-tokens"))
+    let server = Command::new(env!("CARGO_BIN_EXE_access-tokens"))
         .env("LOG_FORMAT", "json")
         .env("RUST_LOG", "info")
         .env("DATABASE_URL", format!("sqlite:{}", dir.path().join("logs.db").display()))
@@ -127,9 +135,14 @@ async fn json_logs_are_one_object_per_line_with_the_request_id() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("the server binary starts");
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let mut next_line = move || -> Value {
-        let line = lines.next().expect("a log line").unwrap();
+    let mut server = KillOnDrop(server);
+    // Read on a thread of its own, so that a line that never comes fails the test instead of
+    // hanging it.
+    let (lines, received) = std::sync::mpsc::channel();
+    let stdout = BufReader::new(server.0.stdout.take().unwrap());
+    std::thread::spawn(move || stdout.lines().map_while(Result::ok).try_for_each(|line| lines.send(line)));
+    let next_line = || -> Value {
+        let line = received.recv_timeout(Duration::from_secs(20)).expect("a log line within 20 s");
         serde_json::from_str(&line).unwrap_or_else(|error| panic!("{line:?} is not JSON: {error}"))
     };
     let address = loop {
@@ -151,9 +164,66 @@ async fn json_logs_are_one_object_per_line_with_the_request_id() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let id = request_id(&response);
     let warning = next_line();
-    server.kill().unwrap();
-    server.wait().unwrap();
     assert_eq!(warning["level"], "WARN", "{warning}");
     assert_eq!(warning["span"]["id"], json!(id), "{warning}");
     assert_eq!(warning["span"]["path"], "/api/sign_out");
+}
+
+/// A child process that ends with the test, whether it passes or panics.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What a page's server functions log while the page renders carries the request's id too.
+#[tokio::test]
+async fn what_a_page_render_logs_carries_the_request_id() {
+    let log = capture_logs();
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    // With the database gone, the page's server functions log the outage as they render it.
+    app.state.store.close().await;
+    let response = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap();
+    let id = request_id(&response);
+    response.text().await.unwrap();
+    let written = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    let outage = written
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|line| line["span"]["id"] == json!(id) && line["fields"]["message"] == "database unavailable");
+    assert!(outage.is_some(), "no `database unavailable` line with the request's id {id}");
+}
+
+/// Collects the JSON log lines of this test process (all its tests') from here on.
+fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let writer = log.clone();
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || Buffer(writer.clone()))
+            .init();
+        log
+    })
+    .clone()
+}
+
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
