@@ -72,7 +72,7 @@ fn describe() {
     use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
     describe_counter!("http_requests_total", "Requests answered, by method, route and status");
     describe_histogram!("http_request_duration_seconds", Unit::Seconds, "Time to answer, by method, route and status");
-    describe_counter!("auth_attempts_total", "Credentials presented to /v4, by scheme and outcome");
+    describe_counter!("auth_attempts_total", "Credentials presented to /v4 and /metrics, by scheme and outcome");
     describe_counter!("token_usage_flushes_total", "Writes of pending Last Used times, by outcome");
     describe_histogram!(
         "token_usage_flush_lag_seconds",
