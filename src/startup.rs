@@ -158,7 +158,7 @@ async fn server_fn_error_status(request: Request, next: Next) -> Response {
 }
 
 /// `GET /metrics` without credentials, for `METRICS_ADDR`: an address only the scraper reaches.
-pub fn metrics_router(state: AppState) -> Router {
+fn metrics_router(state: AppState) -> Router {
     Router::new().route("/metrics", get(monitoring::on_private_address)).with_state(state)
 }
 

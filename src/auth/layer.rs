@@ -72,23 +72,17 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiEr
             Err(error)
         }
         Ok(Presented::Basic { username, password: given }) => {
-            match password::check(&state.store, &state.login_throttle, &username, &given).await {
-                Ok(person) => {
-                    count("basic", "ok");
-                    Ok(Caller { person, via: Credential::Password })
-                }
-                Err(refusal) => {
-                    count(
-                        "basic",
-                        match refusal {
-                            PasswordCheckError::Rejected => "wrong_password",
-                            PasswordCheckError::Throttled(_) => "throttled",
-                            PasswordCheckError::Store(_) => "unavailable",
-                        },
-                    );
-                    Err(refusal.into())
-                }
-            }
+            let checked = password::check(&state.store, &state.login_throttle, &username, &given).await;
+            count(
+                "basic",
+                match &checked {
+                    Ok(_) => "ok",
+                    Err(PasswordCheckError::Rejected) => "wrong_password",
+                    Err(PasswordCheckError::Throttled(_)) => "throttled",
+                    Err(PasswordCheckError::Store(_)) => "unavailable",
+                },
+            );
+            Ok(Caller { person: checked?, via: Credential::Password })
         }
         Ok(Presented::Bearer(value)) => {
             let identified = bearer(state, &value).await;

@@ -8,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use access_tokens::{startup, tokens::value::TokenValue};
+use access_tokens::tokens::value::TokenValue;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -107,22 +107,11 @@ async fn metrics_count_requests_by_route_and_authentication_by_outcome() {
     assert!(text.contains("token_usage_flush_lag_seconds_bucket"));
 }
 
+/// The real binary, as an operator starts it with `LOG_FORMAT=json` and `METRICS_ADDR`: each log
+/// line is one JSON object, the lines written while a request is served carry its id, and the
+/// metrics answer on their own address without credentials.
 #[tokio::test]
-async fn the_metrics_address_serves_them_without_credentials() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/metrics", listener.local_addr().unwrap());
-    let metrics = startup::metrics_router(app.state.clone());
-    tokio::spawn(async move { axum::serve(listener, metrics).await.unwrap() });
-    let response = app.rest.get(url).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.text().await.unwrap().contains("db_pool_max_connections"));
-}
-
-/// The real binary, as an operator starts it with `LOG_FORMAT=json`: each line is one JSON object,
-/// and the lines written while a request is served carry its id.
-#[tokio::test]
-async fn json_logs_are_one_object_per_line_with_the_request_id() {
+async fn the_binary_logs_json_lines_with_the_request_id_and_serves_metrics_on_its_own_address() {
     let dir = tempfile::tempdir().unwrap();
     let server = Command::new(env!("CARGO_BIN_EXE_access-tokens"))
         .env("LOG_FORMAT", "json")
@@ -131,6 +120,7 @@ async fn json_logs_are_one_object_per_line_with_the_request_id() {
         .env("ADMIN_USERNAME", ADMIN_USERNAME)
         .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("METRICS_ADDR", "127.0.0.1:0")
         .env("LEPTOS_SITE_ROOT", "target/site")
         .stdout(Stdio::piped())
         .spawn()
@@ -145,13 +135,15 @@ async fn json_logs_are_one_object_per_line_with_the_request_id() {
         let line = received.recv_timeout(Duration::from_secs(20)).expect("a log line within 20 s");
         serde_json::from_str(&line).unwrap_or_else(|error| panic!("{line:?} is not JSON: {error}"))
     };
-    let address = loop {
+    let listening = |prefix: &str| loop {
         let line = next_line();
         let message = line["fields"]["message"].as_str().unwrap_or_default().to_owned();
-        if let Some(rest) = message.strip_prefix("serving on http://") {
+        if let Some(rest) = message.strip_prefix(prefix) {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
     };
+    let address = listening("serving on http://");
+    let metrics_url = format!("http://{}", listening("serving metrics on http://"));
 
     // A refused cross-site post writes a warning while the request is served.
     let client = reqwest::Client::new();
@@ -167,6 +159,10 @@ async fn json_logs_are_one_object_per_line_with_the_request_id() {
     assert_eq!(warning["level"], "WARN", "{warning}");
     assert_eq!(warning["span"]["id"], json!(id), "{warning}");
     assert_eq!(warning["span"]["path"], "/api/sign_out");
+
+    let metrics = client.get(metrics_url).send().await.unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    assert!(metrics.text().await.unwrap().contains(r#"route="/api/sign_out",status="403""#));
 }
 
 /// A child process that ends with the test, whether it passes or panics.
