@@ -92,13 +92,17 @@ pub async fn run_user_command(store: &Store, command: UserCommand) -> Result<Str
             let password = read_password()?;
             let person = find(store, &username).await?;
             let changes = Changes { password: Some(&password), ..Changes::default() };
-            accounts::change(store, person.id, changes).await.map_err(|error| error.to_string())?;
+            accounts::change(store, person.id, changes, &Default::default())
+                .await
+                .map_err(|error| error.to_string())?;
             Ok(format!("set the password of {}", person.username))
         }
         UserCommand::SetRole { username, role } => {
             let person = find(store, &username).await?;
             let changes = Changes { is_admin: Some(matches!(role, RoleArg::Admin)), ..Changes::default() };
-            let person = accounts::change(store, person.id, changes).await.map_err(|error| error.to_string())?;
+            let person = accounts::change(store, person.id, changes, &Default::default())
+                .await
+                .map_err(|error| error.to_string())?;
             Ok(format!("{} is now {}", person.username, person.role()))
         }
     }

@@ -9,7 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::store::StoreError;
+use crate::{store::StoreError, tokens::Scope};
 
 /// The realm named in `WWW-Authenticate` challenges.
 pub const REALM: &str = "access-tokens";
@@ -33,6 +33,12 @@ pub enum ApiError {
     /// 401 with an RFC 6750 `invalid_token` challenge; the message is its `error_description`.
     #[error("{0}")]
     InvalidToken(String),
+    /// 401: the right password of a disabled account.
+    #[error("This account is disabled; a workspace admin can enable it again.")]
+    AccountDisabled,
+    /// 403 with an RFC 6750 `insufficient_scope` challenge naming the scope the token lacks.
+    #[error("{message}")]
+    InsufficientScope { scope: Scope, message: String },
     /// 429: too many failed sign-ins for this account; retry after the given seconds.
     #[error("Too many failed attempts. Try again in {0} seconds.")]
     Throttled(u64),
@@ -60,11 +66,12 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::Validation(_) | ApiError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::MissingCredentials | ApiError::BadCredentials | ApiError::InvalidToken(_) => {
-                StatusCode::UNAUTHORIZED
-            }
+            ApiError::MissingCredentials
+            | ApiError::BadCredentials
+            | ApiError::AccountDisabled
+            | ApiError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             ApiError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::InsufficientScope { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -78,11 +85,12 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => "ApiValidationFailed",
             ApiError::InvalidRequest(_) => "InvalidRequest",
-            ApiError::MissingCredentials | ApiError::BadCredentials | ApiError::InvalidToken(_) => {
-                "AuthenticationFailed"
-            }
+            ApiError::MissingCredentials
+            | ApiError::BadCredentials
+            | ApiError::AccountDisabled
+            | ApiError::InvalidToken(_) => "AuthenticationFailed",
             ApiError::Throttled(_) => "TooManyRequests",
-            ApiError::Forbidden(_) => "AccessControlException",
+            ApiError::Forbidden(_) | ApiError::InsufficientScope { .. } => "AccessControlException",
             ApiError::NotFound(_) => "RouteNotFoundException",
             ApiError::MethodNotAllowed => "MethodNotAllowed",
             ApiError::Conflict(_) => "ConflictException",
@@ -96,13 +104,19 @@ impl ApiError {
         let quoted = |text: &str| text.replace(['"', '\\'], "'");
         match self {
             ApiError::MissingCredentials => Some(format!("Bearer realm=\"{REALM}\"")),
-            ApiError::BadCredentials => Some(format!("Bearer realm=\"{REALM}\", Basic realm=\"{REALM}\"")),
+            ApiError::BadCredentials | ApiError::AccountDisabled => {
+                Some(format!("Bearer realm=\"{REALM}\", Basic realm=\"{REALM}\""))
+            }
             ApiError::InvalidRequest(message) => Some(format!(
                 "Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"{}\"",
                 quoted(message)
             )),
             ApiError::InvalidToken(message) => Some(format!(
                 "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{}\"",
+                quoted(message)
+            )),
+            ApiError::InsufficientScope { scope, message } => Some(format!(
+                "Bearer realm=\"{REALM}\", error=\"insufficient_scope\", scope=\"{scope}\", error_description=\"{}\"",
                 quoted(message)
             )),
             _ => None,
@@ -115,6 +129,7 @@ impl ApiError {
         let detail = match self {
             ApiError::InvalidRequest(_) => Some("invalid_request"),
             ApiError::InvalidToken(_) => Some("invalid_token"),
+            ApiError::InsufficientScope { .. } => Some("insufficient_scope"),
             ApiError::Unavailable => Some("The database did not answer; nothing was changed"),
             _ => None,
         };

@@ -33,7 +33,6 @@ use crate::{error::ErrorBody, state::AppState};
                        `Authorization: Bearer <token>` (or HTTP Basic credentials)."
     ),
     modifiers(&Credentials),
-    security(("bearerToken" = []), ("basicCredentials" = [])),
     components(schemas(ErrorBody)),
     tags(
         (name = "Access tokens", description = "Generate, list and delete API access tokens"),
@@ -54,7 +53,14 @@ impl Modify for Credentials {
             SecurityScheme::Http(
                 Http::builder()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An access token: `Authorization: Bearer atk_...`"))
+                    .description(Some(
+                        "An access token: `Authorization: Bearer atk_...`. Its scopes limit what it may do of \
+                         what its owner may: `read_api` (any GET), `api` (everything but admin-only \
+                         endpoints), `admin` (admin-only endpoints, within `read_api` or `api`). A request \
+                         the token's scopes do not cover is answered 403 with `WWW-Authenticate: Bearer \
+                         error=\"insufficient_scope\", scope=\"<needed>\"`. Each operation's `security` \
+                         lists the scope sets that suffice.",
+                    ))
                     .build(),
             ),
         );
@@ -76,7 +82,7 @@ impl Modify for Credentials {
 struct CommonRefusals;
 
 impl CommonRefusals {
-    const ALL: [(&str, &str, &str); 5] = [
+    const ALL: [(&str, &str, &str); 6] = [
         (
             "400",
             "BadRequest",
@@ -87,6 +93,12 @@ impl CommonRefusals {
             "Unauthorized",
             "No credentials, or credentials that are not valid: a wrong username or password, or a malformed, \
              unknown, deleted, expired or disabled token. `WWW-Authenticate` says which (RFC 6750).",
+        ),
+        (
+            "403",
+            "Forbidden",
+            "Not allowed: the caller's role does not allow it, or the bearer token lacks a scope it needs \
+             (`WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"...\"` names it)",
         ),
         (
             "429",
@@ -120,6 +132,16 @@ impl Modify for CommonRefusals {
                         ))
                         .build(),
                 ),
+                "403" => response.header(
+                    "WWW-Authenticate",
+                    HeaderBuilder::new()
+                        .schema(ObjectBuilder::new().schema_type(Type::String))
+                        .description(Some(
+                            "Only when a bearer token lacks a scope, e.g. `Bearer realm=\"access-tokens\", \
+                             error=\"insufficient_scope\", scope=\"api\"`",
+                        ))
+                        .build(),
+                ),
                 "429" | "503" => response.header("Retry-After", seconds()),
                 _ => response,
             };
@@ -144,11 +166,11 @@ fn add_links(document: &mut serde_json::Value) {
     let links: [(&str, &[&str], &str, &str); 2] = [
         (
             "/v4/apiAccessTokens",
-            &["getAccessToken", "deleteAccessToken"],
+            &["getAccessToken", "deleteAccessToken", "rotateAccessToken"],
             "tokenId",
             "$response.body#/tokenInfo/tokenId",
         ),
-        ("/v4/people", &["getPerson", "updatePerson"], "id", "$response.body#/id"),
+        ("/v4/people", &["getPerson", "updatePerson", "deletePerson"], "id", "$response.body#/id"),
     ];
     for (path, targets, parameter, value) in links {
         let created = document
@@ -160,6 +182,36 @@ fn add_links(document: &mut serde_json::Value) {
             .map(|target| ((*target).to_owned(), json!({ "operationId": target, "parameters": { parameter: value } })))
             .collect::<serde_json::Map<_, _>>();
         created.insert("links".to_owned(), links.into());
+    }
+}
+
+/// Each handler names the least a bearer token needs (`security(("bearerToken" = ["read_api"]))`,
+/// say); here each operation gets every alternative that suffices, as OpenAPI states them: `api`
+/// also gives what `read_api` does, and Basic credentials are not scoped. An operation that names
+/// none is a bug (a route whose scopes were forgotten), and the app refuses to start.
+fn state_security(document: &mut serde_json::Value) {
+    const METHODS: [&str; 6] = ["get", "put", "post", "delete", "patch", "head"];
+    let paths = document.get_mut("paths").and_then(serde_json::Value::as_object_mut).expect("the document has paths");
+    for (path, item) in paths {
+        for method in METHODS {
+            let Some(operation) = item.get_mut(method) else { continue };
+            let needed: Vec<String> = operation
+                .pointer("/security/0/bearerToken")
+                .and_then(|scopes| serde_json::from_value(scopes.clone()).ok())
+                .unwrap_or_else(|| {
+                    panic!("{method} {path} names no bearer scopes: add security((\"bearerToken\" = [...]))")
+                });
+            let scopes = crate::tokens::Scopes::parse(&needed)
+                .unwrap_or_else(|error| panic!("{method} {path} names scopes that are no valid set: {error}"));
+            let mut alternatives = vec![json!({ "bearerToken": needed })];
+            if scopes.contains(crate::tokens::Scope::ReadApi) {
+                let with_api: Vec<&str> =
+                    needed.iter().map(|scope| if scope == "read_api" { "api" } else { scope.as_str() }).collect();
+                alternatives.push(json!({ "bearerToken": with_api }));
+            }
+            alternatives.push(json!({ "basicCredentials": [] }));
+            operation["security"] = alternatives.into();
+        }
     }
 }
 
@@ -252,6 +304,7 @@ impl Document {
         CommonRefusals.modify(&mut openapi);
         let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serialises");
         add_links(&mut document);
+        state_security(&mut document);
         Document(Arc::new(document))
     }
 }
@@ -261,7 +314,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// This document.
-#[utoipa::path(get, operation_id = "getOpenApiSpec", path = "/open-api-spec", tag = "Workspace", responses(
+#[utoipa::path(get, operation_id = "getOpenApiSpec", path = "/open-api-spec", tag = "Workspace",
+    security(("bearerToken" = ["read_api"])),
+    responses(
     (status = 200, description = "The OpenAPI 3 document of every /v4 endpoint", content_type = "application/json")
 ))]
 async fn open_api_spec(Extension(document): Extension<Document>) -> Json<serde_json::Value> {

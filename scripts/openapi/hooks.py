@@ -3,10 +3,11 @@
 The run authenticates as one admin with a bearer token. Every request the document allows is fair
 game, but a few would end the run's own ability to test rather than test anything:
 
-- demoting or renaming the run's own account (PATCH /v4/people/{its id}) goes to a stand-in
-  member's account instead, which tests the same operation;
-- deleting the run's own token (DELETE /v4/apiAccessTokens/{its id}) goes to a token id that does
-  not exist;
+- demoting, disabling or renaming the run's own account (PATCH /v4/people/{its id}) goes to a
+  stand-in member's account instead, which tests the same operation;
+- deleting the run's own account (DELETE /v4/people/{its id}) goes to an id nobody has;
+- deleting or rotating the run's own token (DELETE /v4/apiAccessTokens/{its id}, POST .../rotate)
+  goes to a token id that does not exist;
 - a workspace settings change is tried, then undone: the document cannot say that the workspace's
   maximum lifetime bounds a new token's, so later requests are judged against the defaults it
   documents (tokens on, admins only, no maximum).
@@ -31,7 +32,11 @@ def before_call(context, case, kwargs):
     if case.method == "PATCH" and case.path == "/v4/people/{id}":
         if str(case.path_parameters.get("id")) == OWN_ID:
             case.path_parameters["id"] = STAND_IN_ID
-    if case.method == "DELETE" and case.path == "/v4/apiAccessTokens/{tokenId}":
+    if case.method == "DELETE" and case.path == "/v4/people/{id}":
+        if str(case.path_parameters.get("id")) == OWN_ID:
+            case.path_parameters["id"] = "999999999"
+    own_token = (("DELETE", "/v4/apiAccessTokens/{tokenId}"), ("POST", "/v4/apiAccessTokens/{tokenId}/rotate"))
+    if (case.method, case.path) in own_token:
         if str(case.path_parameters.get("tokenId")).lower() == OWN_TOKEN_ID:
             case.path_parameters["tokenId"] = str(uuid.uuid4())
 

@@ -7,7 +7,7 @@
 
 use axum::{
     extract::{FromRequestParts, Request, State},
-    http::{HeaderMap, header, request::Parts},
+    http::{HeaderMap, Method, header, request::Parts},
     middleware::Next,
     response::Response,
 };
@@ -24,7 +24,7 @@ use crate::{
     store::StoreError,
     timestamp,
     tokens::{
-        self, TokenId,
+        self, MaxLifetime, Scope, Scopes, TokenId,
         value::{Malformed, TokenValue},
     },
 };
@@ -40,8 +40,11 @@ pub struct Caller {
 pub enum Credential {
     /// HTTP Basic: the account's username and password.
     Password,
-    /// A bearer access token of the caller's.
-    Token(TokenId),
+    /// A browser session (the page's server functions and forms).
+    Session,
+    /// A bearer access token of the caller's: what it may do, and when it stops working (the
+    /// workspace's maximum lifetime applied), which bound any token it creates.
+    Token { id: TokenId, scopes: Scopes, expires_at: Option<OffsetDateTime> },
 }
 
 /// Credentials as sent, before they are checked.
@@ -57,6 +60,10 @@ pub async fn authenticate(
     next: Next,
 ) -> Result<Response, ApiError> {
     let caller = identify(&state, request.headers()).await?;
+    // Reading is all a `read_api` token may do; handlers check `admin` where they use it.
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        caller.require_scope(Scope::Api, "This token is read-only (read_api): it cannot change anything")?;
+    }
     request.extensions_mut().insert(caller);
     Ok(next.run(request).await)
 }
@@ -79,6 +86,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiEr
                     Ok(_) => "ok",
                     Err(PasswordCheckError::Rejected) => "wrong_password",
                     Err(PasswordCheckError::Throttled(_)) => "throttled",
+                    Err(PasswordCheckError::Disabled) => "disabled",
                     Err(PasswordCheckError::Store(_)) => "unavailable",
                 },
             );
@@ -105,7 +113,12 @@ enum TokenRefusal {
     Unknown,
     Disabled,
     NotForMembers,
+    OwnerDisabled,
     Expired(OffsetDateTime),
+    /// Expired because the workspace's maximum lifetime (days) was lowered below its age.
+    ExpiredByPolicy(OffsetDateTime, i64),
+    /// Rotated with a grace period that has ended.
+    Rotated,
     Store(StoreError),
 }
 
@@ -114,8 +127,9 @@ impl TokenRefusal {
         match self {
             TokenRefusal::Malformed(_) => "malformed",
             TokenRefusal::Unknown => "unknown",
-            TokenRefusal::Disabled | TokenRefusal::NotForMembers => "disabled",
-            TokenRefusal::Expired(_) => "expired",
+            TokenRefusal::Disabled | TokenRefusal::NotForMembers | TokenRefusal::OwnerDisabled => "disabled",
+            TokenRefusal::Expired(_) | TokenRefusal::ExpiredByPolicy(..) => "expired",
+            TokenRefusal::Rotated => "unknown",
             TokenRefusal::Store(_) => "unavailable",
         }
     }
@@ -128,7 +142,16 @@ impl From<TokenRefusal> for ApiError {
             TokenRefusal::Unknown => "The access token is not valid: it is unknown or was deleted.".into(),
             TokenRefusal::Disabled => "Access tokens are disabled in this workspace.".into(),
             TokenRefusal::NotForMembers => "Access tokens are not enabled for members of this workspace.".into(),
+            TokenRefusal::OwnerDisabled => "The access token is refused: the owner's account is disabled.".into(),
             TokenRefusal::Expired(at) => format!("The access token expired at {}.", timestamp::format(at)),
+            TokenRefusal::ExpiredByPolicy(at, days) => format!(
+                "The access token expired at {}: this workspace's maximum token lifetime is now {days} days, \
+                 and the token is older.",
+                timestamp::format(at)
+            ),
+            TokenRefusal::Rotated => {
+                "The access token is not valid: it was rotated, and its grace period has ended.".into()
+            }
             TokenRefusal::Store(error) => return error.into(),
         })
     }
@@ -146,12 +169,31 @@ async fn bearer(state: &AppState, presented: &str) -> Result<Caller, TokenRefusa
     if !found.settings.tokens_allowed_for(found.owner.is_admin) {
         return Err(TokenRefusal::NotForMembers);
     }
+    if found.owner.disabled {
+        return Err(TokenRefusal::OwnerDisabled);
+    }
     let now = OffsetDateTime::now_utc();
-    if let Some(expired_at) = found.expires_at.filter(|at| *at <= now) {
-        return Err(TokenRefusal::Expired(expired_at));
+    if found.grace_ends_at.is_some_and(|at| at <= now) {
+        tokens::store::retire(&state.store, found.token_id).await.map_err(TokenRefusal::Store)?;
+        return Err(TokenRefusal::Rotated);
+    }
+    let max = found.settings.max_token_lifetime_days;
+    let expires_at = max.effective_expiry(found.created_at, found.expires_at);
+    if let Some(expired_at) = expires_at.filter(|at| *at <= now) {
+        return Err(match max {
+            MaxLifetime::Days(days) if found.expires_at != expires_at => {
+                TokenRefusal::ExpiredByPolicy(expired_at, days)
+            }
+            _ => TokenRefusal::Expired(expired_at),
+        });
+    }
+    // The first use of a token rotated with a grace period ends the grace of the one it replaced.
+    if let Some(predecessor) = found.predecessor_in_grace {
+        tokens::store::retire(&state.store, predecessor).await.map_err(TokenRefusal::Store)?;
+        tracing::info!(token_id = %predecessor, replaced_by = %found.token_id, "retired a rotated token at its successor's first use");
     }
     state.usage.record(found.token_id, now);
-    Ok(Caller { person: found.owner, via: Credential::Token(found.token_id) })
+    Ok(Caller { person: found.owner, via: Credential::Token { id: found.token_id, scopes: found.scopes, expires_at } })
 }
 
 fn presented(headers: &HeaderMap) -> Result<Presented, ApiError> {
@@ -194,23 +236,83 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
+/// The caller of an admin-only endpoint, refused (403) as it is extracted: before the request body
+/// is read, so a non-admin learns nothing from how their body would have been judged.
+pub struct Admin(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require_admin()?;
+        Ok(Admin(caller))
+    }
+}
+
 impl From<PasswordCheckError> for ApiError {
     fn from(error: PasswordCheckError) -> Self {
         match error {
             PasswordCheckError::Rejected => ApiError::BadCredentials,
             PasswordCheckError::Throttled(seconds) => ApiError::Throttled(seconds),
+            PasswordCheckError::Disabled => ApiError::AccountDisabled,
             PasswordCheckError::Store(error) => error.into(),
         }
     }
 }
 
+/// Whether a caller may use admin rights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdminRights {
+    /// An admin, through a password, a session, or a token with the `admin` scope.
+    Granted,
+    /// An admin's token without the `admin` scope.
+    NotInScope,
+    NotAdmin,
+}
+
 impl Caller {
+    /// A signed-in browser: sessions are not scoped.
+    pub fn session(person: Person) -> Self {
+        Caller { person, via: Credential::Session }
+    }
+
+    /// The token's scopes; `None` for passwords and sessions, which are not scoped.
+    pub fn scopes(&self) -> Option<Scopes> {
+        match self.via {
+            Credential::Token { scopes, .. } => Some(scopes),
+            Credential::Password | Credential::Session => None,
+        }
+    }
+
+    /// Refuses a token that lacks `scope`, saying what it was for (`why`, without a full stop).
+    pub fn require_scope(&self, scope: Scope, why: &str) -> Result<(), ApiError> {
+        match self.scopes() {
+            Some(scopes) if !scopes.grants(scope) => Err(ApiError::InsufficientScope {
+                scope,
+                message: format!("{why}: that needs a token with the {scope} scope."),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn admin_rights(&self) -> AdminRights {
+        match (self.person.is_admin, self.scopes()) {
+            (false, _) => AdminRights::NotAdmin,
+            (true, Some(scopes)) if !scopes.admin() => AdminRights::NotInScope,
+            (true, _) => AdminRights::Granted,
+        }
+    }
+
     /// Admin-only endpoints start here.
     pub fn require_admin(&self) -> Result<&Person, ApiError> {
-        if self.person.is_admin {
-            Ok(&self.person)
-        } else {
-            Err(ApiError::Forbidden("Only workspace admins can do this.".into()))
+        match self.admin_rights() {
+            AdminRights::Granted => Ok(&self.person),
+            AdminRights::NotInScope => {
+                self.require_scope(Scope::Admin, "Only workspace admins can do this")?;
+                Ok(&self.person)
+            }
+            AdminRights::NotAdmin => Err(ApiError::Forbidden("Only workspace admins can do this.".into())),
         }
     }
 }

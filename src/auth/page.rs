@@ -7,7 +7,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use crate::{
     auth::{
-        server_fns::{ChangePassword, SignIn},
+        server_fns::{ChangePassword, SignIn, SignOutElsewhere},
         viewer::{Session, signed_in},
     },
     people::{NewPassword, Person},
@@ -111,6 +111,29 @@ fn Preferences(person: Person) -> impl IntoView {
             </section>
         })}
         <PasswordForm/>
+        <SessionsCard/>
+    }
+}
+
+/// "Sign out everywhere": for a browser left signed in somewhere, or one that may have been.
+#[component]
+fn SessionsCard() -> impl IntoView {
+    let sign_out = ServerAction::<SignOutElsewhere>::new();
+    let outcome = move || {
+        sign_out.value().get().map(|result| match result {
+            Ok(()) => view! { <p class="success" role="status">"Every other browser is signed out. This one stays signed in."</p> }.into_any(),
+            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">"Sessions"</h2>
+            <p>"Signed in on a computer you no longer use, or one you are not sure of? End every session but this one. Your access tokens keep working: delete or rotate those on the Access Tokens page."</p>
+            <ActionForm action=sign_out attr:class="form">
+                {outcome}
+                <button type="submit" disabled=move || sign_out.pending().get()>"Sign out everywhere else"</button>
+            </ActionForm>
+        </section>
     }
 }
 

@@ -22,6 +22,9 @@ pub enum PasswordCheckError {
     Rejected,
     /// Too many failures for this username; retry after this many seconds.
     Throttled(u64),
+    /// The right password of a disabled account. Said only after the password was checked, so
+    /// that it tells nothing to someone who does not know it.
+    Disabled,
     Store(StoreError),
 }
 
@@ -41,7 +44,11 @@ pub async fn check(
     };
     if verify(password, hash).await {
         throttle.succeeded(username);
-        Ok(person.expect("a verified password belongs to a person"))
+        let person = person.expect("a verified password belongs to a person");
+        if person.disabled {
+            return Err(PasswordCheckError::Disabled);
+        }
+        Ok(person)
     } else {
         throttle.failed(username, password);
         Err(PasswordCheckError::Rejected)

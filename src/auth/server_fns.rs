@@ -39,6 +39,22 @@ pub async fn sign_out() -> Result<(), UiError> {
     Ok(())
 }
 
+/// "Sign out everywhere": ends the signed-in person's other browser sessions (this one stays).
+#[server(endpoint = "sign_out_elsewhere")]
+pub async fn sign_out_elsewhere() -> Result<(), UiError> {
+    use crate::{
+        auth::{
+            session,
+            viewer::{request_headers, require_viewer},
+        },
+        state::AppState,
+    };
+
+    let person = require_viewer().await?;
+    session::end_others(&AppState::from_context().store, person.id, &request_headers().await?).await?;
+    Ok(())
+}
+
 /// Changes the signed-in person's password. Their other browser sessions end; their access tokens
 /// keep working (changing a password does not affect tokens).
 #[server(endpoint = "change_password")]
@@ -69,6 +85,9 @@ impl From<super::password::PasswordCheckError> for UiError {
         match error {
             PasswordCheckError::Rejected => UiError::WrongCredentials,
             PasswordCheckError::Throttled(seconds) => UiError::Throttled { seconds },
+            PasswordCheckError::Disabled => {
+                UiError::Refused("This account is disabled; a workspace admin can enable it again.".into())
+            }
             PasswordCheckError::Store(error) => error.into(),
         }
     }

@@ -65,13 +65,14 @@ pub async fn start(store: &Store, user_id: PersonId, request: &HeaderMap) -> Res
     Ok(cookie(&key.0, LIFETIME_SECONDS, request))
 }
 
-/// The signed-in person of the request's session, if it is valid and unexpired.
+/// The signed-in person of the request's session, if it is valid and unexpired. (Disabling a
+/// person deletes their sessions; the condition on `disabled` also covers a sign-in racing it.)
 pub async fn person(store: &Store, headers: &HeaderMap) -> Result<Option<Person>, StoreError> {
     let Some(key) = SessionKey::from_headers(headers) else { return Ok(None) };
     let row: Option<(PersonId, String, String, bool, i64)> = with_pool!(store, pool => sqlx::query_as(
         "SELECT u.id, u.username, u.name, u.is_admin, u.created_at \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id_digest = $1 AND s.expires_at > $2",
+         WHERE s.id_digest = $1 AND s.expires_at > $2 AND NOT u.disabled",
     )
     .bind(key.digest())
     .bind(now_millis())
@@ -82,6 +83,7 @@ pub async fn person(store: &Store, headers: &HeaderMap) -> Result<Option<Person>
         username,
         name,
         is_admin,
+        disabled: false,
         created_at: timestamp::from_millis(created_at),
     }))
 }
@@ -94,7 +96,8 @@ pub async fn end(store: &Store, headers: &HeaderMap) -> Result<HeaderValue, Stor
     Ok(cookie("", 0, headers))
 }
 
-/// Ends every session of a person but the current one (after a password change).
+/// Ends every session of a person but the request's own, if it is one of theirs: after a password
+/// change, an admin's reset of it, or "Sign out everywhere".
 pub async fn end_others(store: &Store, user_id: PersonId, headers: &HeaderMap) -> Result<(), StoreError> {
     let keep = SessionKey::from_headers(headers).map(|key| key.digest()).unwrap_or_default();
     with_pool!(store, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")

@@ -1,8 +1,10 @@
 //! The rules for adding and changing accounts, shared by the Users page, the REST people API and
 //! the command line.
 
+use axum::http::HeaderMap;
+
 use crate::{
-    auth::password,
+    auth::{password, session},
     people::{DisplayName, NewPassword, Person, PersonId, Username, store},
     store::{Store, StoreError},
 };
@@ -16,7 +18,7 @@ pub enum AccountError {
     UsernameTaken(String),
     #[error("No such user.")]
     NotFound,
-    #[error("The workspace must keep at least one admin.")]
+    #[error("The workspace must keep at least one enabled admin.")]
     LastAdmin,
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -47,29 +49,51 @@ pub struct Changes<'a> {
     pub name: Option<&'a str>,
     pub is_admin: Option<bool>,
     pub password: Option<&'a str>,
+    /// Disabled: cannot sign in, sessions end at once, tokens refused until enabled again.
+    pub disabled: Option<bool>,
 }
 
-/// Applies `changes` after checking all of them, so bad input changes nothing.
-pub async fn change(store: &Store, id: PersonId, changes: Changes<'_>) -> Result<Person, AccountError> {
+/// Applies `changes` after checking all of them, so bad input changes nothing. A new password ends
+/// the person's browser sessions, all but `request`'s own if it is theirs (an admin resetting
+/// their own password stays signed in where they are).
+pub async fn change(
+    store: &Store,
+    id: PersonId,
+    changes: Changes<'_>,
+    request: &HeaderMap,
+) -> Result<Person, AccountError> {
     let name = changes.name.map(DisplayName::parse).transpose().map_err(AccountError::Invalid)?;
     let password = changes.password.map(NewPassword::parse).transpose().map_err(AccountError::Invalid)?;
     if store::find(store, id).await?.is_none() {
         return Err(AccountError::NotFound);
     }
     if let Some(is_admin) = changes.is_admin {
-        match store::set_admin(store, id, is_admin).await? {
-            store::RoleChange::Done => {}
-            store::RoleChange::NoSuchPerson => return Err(AccountError::NotFound),
-            store::RoleChange::LastAdmin => return Err(AccountError::LastAdmin),
-        }
+        guarded(store::set_admin(store, id, is_admin).await?)?;
+    }
+    if let Some(disabled) = changes.disabled {
+        guarded(store::set_disabled(store, id, disabled).await?)?;
     }
     if let Some(name) = name {
         store::rename(store, id, &name).await?;
     }
     if let Some(password) = password {
         store::set_password_hash(store, id, &password::hash(&password).await).await?;
+        session::end_others(store, id, request).await?;
     }
     store::find(store, id).await?.ok_or(AccountError::NotFound)
+}
+
+/// Removes a person, their sessions and their tokens; the workspace keeps an enabled admin.
+pub async fn delete(store: &Store, id: PersonId) -> Result<(), AccountError> {
+    guarded(store::delete(store, id).await?)
+}
+
+fn guarded(outcome: store::Guarded) -> Result<(), AccountError> {
+    match outcome {
+        store::Guarded::Done => Ok(()),
+        store::Guarded::NoSuchPerson => Err(AccountError::NotFound),
+        store::Guarded::LastAdmin => Err(AccountError::LastAdmin),
+    }
 }
 
 /// A person changes their own password: the current one must be right.

@@ -1,12 +1,16 @@
 //! REST: `/v4/people`. Everyone may read themselves (`/people/current`); everything else is for
 //! workspace admins.
 
-use axum::{Json, extract::State, http::StatusCode};
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    auth::layer::Caller,
+    auth::layer::{Admin, Caller},
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
     openapi::{fields, patterns},
     paging::{Page, Paging},
@@ -19,31 +23,36 @@ use crate::{
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, add)).routes(routes!(current)).routes(routes!(one, change))
+    OpenApiRouter::new().routes(routes!(list, add)).routes(routes!(current)).routes(routes!(one, change, remove))
 }
 
 /// The authenticated caller.
-#[utoipa::path(get, operation_id = "getCurrentPerson", path = "/people/current", tag = "People", responses((status = 200, body = Person)))]
+#[utoipa::path(get, operation_id = "getCurrentPerson", path = "/people/current", tag = "People",
+    security(("bearerToken" = ["read_api"])),
+    responses((status = 200, body = Person)))]
 async fn current(caller: Caller) -> Json<Person> {
     Json(caller.person)
 }
 
 /// Everyone in the workspace (workspace admins).
-#[utoipa::path(get, operation_id = "listPeople", path = "/people", tag = "People", params(Paging), responses(
+#[utoipa::path(get, operation_id = "listPeople", path = "/people", tag = "People", params(Paging),
+    security(("bearerToken" = ["read_api", "admin"])),
+    responses(
     (status = 200, body = Page<Person>),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
 ))]
 async fn list(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Admin,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<Page<Person>>, ApiError> {
-    caller.require_admin()?;
     Ok(Json(store::list(&state.store, paging).await?))
 }
 
-/// One person: the caller, or anyone for workspace admins.
-#[utoipa::path(get, operation_id = "getPerson", path = "/people/{id}", tag = "People", params(("id" = i64, Path)), responses(
+/// One person: the caller, or anyone for workspace admins (with a token: its `admin` scope).
+#[utoipa::path(get, operation_id = "getPerson", path = "/people/{id}", tag = "People", params(("id" = i64, Path)),
+    security(("bearerToken" = ["read_api"])),
+    responses(
     (status = 200, body = Person),
     (status = 403, description = "Another person, and the caller is not a workspace admin", body = ErrorBody),
     (status = 404, description = "No such person", body = ErrorBody),
@@ -86,6 +95,9 @@ struct PersonChanges {
     is_admin: Option<bool>,
     #[schema(schema_with = new_password)]
     password: Option<String>,
+    /// Disabled: the person cannot sign in, their sessions end at once, and their tokens are
+    /// refused until they are enabled again. The workspace keeps an enabled admin.
+    disabled: Option<bool>,
 }
 
 fn username() -> utoipa::openapi::Schema {
@@ -117,7 +129,9 @@ fn new_password() -> utoipa::openapi::Schema {
 }
 
 /// Adds a person to the workspace (workspace admins).
-#[utoipa::path(post, operation_id = "addPerson", path = "/people", tag = "People", request_body = NewPersonRequest, responses(
+#[utoipa::path(post, operation_id = "addPerson", path = "/people", tag = "People", request_body = NewPersonRequest,
+    security(("bearerToken" = ["api", "admin"])),
+    responses(
     (status = 201, body = Person),
     (status = 400, description = "A username, name or password that breaks a rule", body = ErrorBody),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
@@ -125,10 +139,9 @@ fn new_password() -> utoipa::openapi::Schema {
 ))]
 async fn add(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Admin,
     ApiJson(body): ApiJson<NewPersonRequest>,
 ) -> Result<(StatusCode, Json<Person>), ApiError> {
-    caller.require_admin()?;
     let account = NewAccount {
         username: &body.username,
         name: body.name.as_deref(),
@@ -139,24 +152,51 @@ async fn add(
     Ok((StatusCode::CREATED, Json(person)))
 }
 
-/// Changes a person's name or role, or resets their password (workspace admins). Access tokens are
-/// not affected by a password change.
-#[utoipa::path(patch, operation_id = "updatePerson", path = "/people/{id}", tag = "People", params(("id" = i64, Path)), request_body = PersonChanges, responses(
-    (status = 200, body = Person),
-    (status = 400, description = "A name or password that breaks a rule", body = ErrorBody),
-    (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
-    (status = 404, description = "No such person", body = ErrorBody),
-    (status = 409, description = "The last admin cannot become a member", body = ErrorBody),
-))]
+/// Changes a person's name or role, resets their password, or disables or enables them
+/// (workspace admins). A password reset ends the person's browser sessions; their access tokens
+/// keep working. Disabling ends their sessions and refuses their tokens until enabled again.
+#[utoipa::path(patch, operation_id = "updatePerson", path = "/people/{id}", tag = "People", params(("id" = i64, Path)), request_body = PersonChanges,
+    security(("bearerToken" = ["api", "admin"])),
+    responses(
+        (status = 200, body = Person),
+        (status = 400, description = "A name or password that breaks a rule", body = ErrorBody),
+        (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
+        (status = 404, description = "No such person", body = ErrorBody),
+        (status = 409, description = "The last enabled admin cannot become a member or be disabled", body = ErrorBody),
+    ))]
 async fn change(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Admin,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<PersonChanges>,
 ) -> Result<Json<Person>, ApiError> {
-    caller.require_admin()?;
-    let changes = Changes { name: body.name.as_deref(), is_admin: body.is_admin, password: body.password.as_deref() };
-    Ok(Json(accounts::change(&state.store, id, changes).await?))
+    let changes = Changes {
+        name: body.name.as_deref(),
+        is_admin: body.is_admin,
+        password: body.password.as_deref(),
+        disabled: body.disabled,
+    };
+    Ok(Json(accounts::change(&state.store, id, changes, &headers).await?))
+}
+
+/// Removes a person from the workspace with their sessions and access tokens (workspace admins).
+/// This cannot be undone. The workspace keeps an enabled admin.
+#[utoipa::path(delete, operation_id = "deletePerson", path = "/people/{id}", tag = "People", params(("id" = i64, Path)),
+    security(("bearerToken" = ["api", "admin"])),
+    responses(
+        (status = 204, description = "Deleted, with their tokens"),
+        (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
+        (status = 404, description = "No such person", body = ErrorBody),
+        (status = 409, description = "The last enabled admin cannot be deleted", body = ErrorBody),
+    ))]
+async fn remove(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiPath(id): ApiPath<PersonId>,
+) -> Result<StatusCode, ApiError> {
+    accounts::delete(&state.store, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn no_such_person() -> ApiError {

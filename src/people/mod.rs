@@ -40,6 +40,9 @@ pub struct Person {
     pub username: String,
     pub name: String,
     pub is_admin: bool,
+    /// A disabled person cannot sign in, has no session, and their tokens are refused, until an
+    /// admin enables them again.
+    pub disabled: bool,
     #[serde(with = "crate::timestamp::rfc3339")]
     pub created_at: OffsetDateTime,
 }

@@ -1,5 +1,5 @@
-//! The Users page: admins list the workspace's accounts, add people, change roles and reset
-//! passwords.
+//! The Users page: admins list the workspace's accounts, add people, change roles, reset
+//! passwords, and disable or delete accounts.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,7 +9,7 @@ use crate::{
     paging::Page,
     people::{
         NewPassword, Person, Username,
-        server_fns::{AddPerson, LIST_LIMIT, ResetPassword, SetRole, list_people},
+        server_fns::{AddPerson, DeletePerson, LIST_LIMIT, ResetPassword, SetDisabled, SetRole, list_people},
     },
     timestamp,
     ui_error::UiError,
@@ -22,13 +22,28 @@ pub fn UsersPage() -> impl IntoView {
     let add = ServerAction::<AddPerson>::new();
     let set_role = ServerAction::<SetRole>::new();
     let reset = ServerAction::<ResetPassword>::new();
-    let people = Resource::new(move || (add.version().get(), set_role.version().get()), |_| list_people());
+    let set_disabled = ServerAction::<SetDisabled>::new();
+    let delete = ServerAction::<DeletePerson>::new();
+    let changes = PersonActions { set_role, reset, set_disabled, delete };
+    let people = Resource::new(
+        move || (add.version().get(), set_role.version().get(), set_disabled.version().get(), delete.version().get()),
+        |_| list_people(),
+    );
     view! {
         <Title text="Users · Access Tokens"/>
         {admins_only("Users", "Only workspace admins manage users.", move |viewer| {
-            view! { <Users viewer people add set_role reset/> }
+            view! { <Users viewer people add changes/> }
         })}
     }
+}
+
+/// What an admin can do to an account from its row.
+#[derive(Clone, Copy)]
+struct PersonActions {
+    set_role: ServerAction<SetRole>,
+    reset: ServerAction<ResetPassword>,
+    set_disabled: ServerAction<SetDisabled>,
+    delete: ServerAction<DeletePerson>,
 }
 
 #[component]
@@ -36,10 +51,20 @@ fn Users(
     viewer: Person,
     people: Resource<Result<Page<Person>, UiError>>,
     add: ServerAction<AddPerson>,
-    set_role: ServerAction<SetRole>,
-    reset: ServerAction<ResetPassword>,
+    changes: PersonActions,
 ) -> impl IntoView {
-    let role_error = move || set_role.value().get().and_then(Result::err).map(|error| error.to_string());
+    let PersonActions { set_role, reset, set_disabled, delete } = changes;
+    let role_error = move || {
+        [
+            set_role.value().get().and_then(Result::err),
+            set_disabled.value().get().and_then(Result::err),
+            delete.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map(|error| error.to_string())
+    };
     let reset_outcome = move || {
         reset.value().get().map(|result| match result {
             Ok(person) => view! { <p class="success" role="status">{format!("The password of {} was reset.", person.username)}</p> }.into_any(),
@@ -70,6 +95,7 @@ fn Users(
                                                 <th scope="col">"Username"</th>
                                                 <th scope="col">"Name"</th>
                                                 <th scope="col">"Role"</th>
+                                                <th scope="col">"Status"</th>
                                                 <th scope="col">"Created"</th>
                                                 <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                                             </tr>
@@ -77,7 +103,7 @@ fn Users(
                                         <tbody>
                                             {people.into_iter().map(|person| {
                                                 let is_viewer = person.id == viewer_id;
-                                                view! { <PersonRow person is_viewer set_role reset/> }
+                                                view! { <PersonRow person is_viewer changes/> }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
@@ -93,13 +119,16 @@ fn Users(
 }
 
 #[component]
-fn PersonRow(
-    person: Person,
-    is_viewer: bool,
-    set_role: ServerAction<SetRole>,
-    reset: ServerAction<ResetPassword>,
-) -> impl IntoView {
+fn PersonRow(person: Person, is_viewer: bool, changes: PersonActions) -> impl IntoView {
+    let PersonActions { set_role, reset, set_disabled, delete } = changes;
     let (toggle_label, make_admin) = if person.is_admin { ("Make member", false) } else { ("Make admin", true) };
+    let (disable_label, disable) = if person.disabled { ("Enable", false) } else { ("Disable", true) };
+    let disable_aria_label = format!("{disable_label}: {}", person.username);
+    let status = if person.disabled { "Disabled" } else { "Active" };
+    let delete_warning = format!(
+        "Delete {} with their access tokens? This cannot be undone. To shut an account off for now, disable it instead.",
+        person.username
+    );
     let reset_id = format!("reset-{}", person.id);
     let toggle_aria_label = format!("{toggle_label}: {}", person.username);
     let reset_label = format!("New password for {}", person.username);
@@ -108,6 +137,7 @@ fn PersonRow(
             <td>{person.username.clone()}{is_viewer.then_some(" (you)")}</td>
             <td>{person.name.clone()}</td>
             <td>{person.role().to_string()}</td>
+            <td><span class=if person.disabled { "status expired" } else { "status active" }>{status}</span></td>
             <td><time datetime=timestamp::format(person.created_at)>{person.created_at.date().to_string()}</time></td>
             <td class="actions">
                 <ActionForm action=set_role attr:class="inline">
@@ -122,6 +152,21 @@ fn PersonRow(
                         <label for=reset_id.clone()>{reset_label}</label>
                         <input id=reset_id name="password" type="password" autocomplete="new-password" minlength=NewPassword::MIN_CHARS required/>
                         <button type="submit">"Reset"</button>
+                    </ActionForm>
+                </details>
+                // Disabling ends the person's sessions at once and refuses their tokens; enabling
+                // gives both back (sessions have to be started anew).
+                <ActionForm action=set_disabled attr:class="inline">
+                    <input type="hidden" name="id" value=person.id.0/>
+                    <input type="hidden" name="disabled" value=disable.to_string()/>
+                    <button type="submit" aria-label=disable_aria_label>{disable_label}</button>
+                </ActionForm>
+                <details class="reset">
+                    <summary>"Delete…"</summary>
+                    <ActionForm action=delete attr:class="inline">
+                        <input type="hidden" name="id" value=person.id.0/>
+                        <p class="warning">{delete_warning}</p>
+                        <button type="submit" class="danger">"Delete user"</button>
                     </ActionForm>
                 </details>
             </td>

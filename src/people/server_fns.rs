@@ -50,7 +50,8 @@ pub async fn set_role(id: PersonId, is_admin: bool) -> Result<Person, UiError> {
 
     require_admin().await?;
     let changes = Changes { is_admin: Some(is_admin), ..Changes::default() };
-    Ok(accounts::change(&AppState::from_context().store, id, changes).await?)
+    Ok(accounts::change(&AppState::from_context().store, id, changes, &crate::auth::viewer::request_headers().await?)
+        .await?)
 }
 
 #[server(endpoint = "reset_password")]
@@ -63,7 +64,33 @@ pub async fn reset_password(id: PersonId, password: String) -> Result<Person, Ui
 
     require_admin().await?;
     let changes = Changes { password: Some(&password), ..Changes::default() };
-    Ok(accounts::change(&AppState::from_context().store, id, changes).await?)
+    Ok(accounts::change(&AppState::from_context().store, id, changes, &crate::auth::viewer::request_headers().await?)
+        .await?)
+}
+
+/// Disables (or enables again) an account: a disabled person's sessions end at once, and their
+/// tokens are refused.
+#[server(endpoint = "set_disabled")]
+pub async fn set_disabled(id: PersonId, disabled: bool) -> Result<Person, UiError> {
+    use crate::{
+        auth::viewer::require_admin,
+        people::accounts::{self, Changes},
+        state::AppState,
+    };
+
+    require_admin().await?;
+    let changes = Changes { disabled: Some(disabled), ..Changes::default() };
+    Ok(accounts::change(&AppState::from_context().store, id, changes, &crate::auth::viewer::request_headers().await?)
+        .await?)
+}
+
+/// Removes an account with its sessions and tokens.
+#[server(endpoint = "delete_person")]
+pub async fn delete_person(id: PersonId) -> Result<(), UiError> {
+    use crate::{auth::viewer::require_admin, people::accounts, state::AppState};
+
+    require_admin().await?;
+    Ok(accounts::delete(&AppState::from_context().store, id).await?)
 }
 
 #[cfg(feature = "ssr")]

@@ -13,6 +13,7 @@ struct PersonRow {
     username: String,
     name: String,
     is_admin: bool,
+    disabled: bool,
     created_at: i64,
 }
 
@@ -23,6 +24,7 @@ impl From<PersonRow> for Person {
             username: row.username,
             name: row.name,
             is_admin: row.is_admin,
+            disabled: row.disabled,
             created_at: timestamp::from_millis(row.created_at),
         }
     }
@@ -35,7 +37,7 @@ struct CredentialsRow {
     password_hash: String,
 }
 
-const COLUMNS: &str = "id, username, name, is_admin, created_at";
+const COLUMNS: &str = "id, username, name, is_admin, disabled, created_at";
 
 pub async fn count(store: &Store) -> Result<i64, StoreError> {
     let count: i64 = with_pool!(store, pool => sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(pool).await)?;
@@ -122,31 +124,67 @@ pub async fn set_password_hash(store: &Store, id: PersonId, password_hash: &str)
     Ok(done == 1)
 }
 
+/// What came of a change that could leave the workspace without an admin.
 #[derive(Debug, PartialEq, Eq)]
-pub enum RoleChange {
+pub enum Guarded {
     Done,
     NoSuchPerson,
-    /// Refused: it would leave the workspace without an admin.
+    /// Refused: it would leave the workspace without an admin who can act (enabled).
     LastAdmin,
 }
 
-/// Makes the account an admin or a member. The check that another admin remains is part of the
-/// UPDATE itself, so two admins demoting each other at once cannot both succeed.
-pub async fn set_admin(store: &Store, id: PersonId, is_admin: bool) -> Result<RoleChange, StoreError> {
-    let done = with_pool!(store, pool => sqlx::query(
-        "UPDATE users SET is_admin = $2 WHERE id = $1 \
-         AND ($2 OR NOT is_admin OR (SELECT count(*) FROM users WHERE is_admin) > 1)",
-    )
-    .bind(id)
-    .bind(is_admin)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+/// How many admins can act: the condition each guarded change checks within its own statement.
+const OTHER_ADMINS_REMAIN: &str = "(SELECT count(*) FROM users WHERE is_admin AND NOT disabled) > 1";
+
+/// Makes the account an admin or a member.
+pub async fn set_admin(store: &Store, id: PersonId, is_admin: bool) -> Result<Guarded, StoreError> {
+    let sql = format!(
+        "UPDATE users SET is_admin = $2 WHERE id = $1 AND ($2 OR NOT is_admin OR disabled OR {OTHER_ADMINS_REMAIN})"
+    );
+    guarded(store, id, &sql, is_admin).await
+}
+
+/// Disables or enables the account. Disabling ends the person's sessions in the same transaction.
+pub async fn set_disabled(store: &Store, id: PersonId, disabled: bool) -> Result<Guarded, StoreError> {
+    let sql = format!(
+        "UPDATE users SET disabled = $2 WHERE id = $1 AND (NOT $2 OR NOT is_admin OR disabled OR {OTHER_ADMINS_REMAIN})"
+    );
+    guarded(store, id, &sql, disabled).await
+}
+
+/// Deletes the account; its sessions and tokens go with it (`ON DELETE CASCADE`).
+pub async fn delete(store: &Store, id: PersonId) -> Result<Guarded, StoreError> {
+    // `$2` is unused; it keeps the one shape of `guarded`.
+    let sql = format!("DELETE FROM users WHERE id = $1 AND ($2 OR NOT is_admin OR disabled OR {OTHER_ADMINS_REMAIN})");
+    guarded(store, id, &sql, false).await
+}
+
+/// Runs a change that checks [`OTHER_ADMINS_REMAIN`] itself, and ends the person's sessions when
+/// it leaves them unable to sign in. Two such changes at once must not both pass the check: on
+/// PostgreSQL (READ COMMITTED) each statement could count the admin the other is demoting, so they
+/// take turns on a transaction-scoped advisory lock; SQLite runs one write at a time anyway.
+async fn guarded(store: &Store, id: PersonId, sql: &str, flag: bool) -> Result<Guarded, StoreError> {
+    let take_turns = match store {
+        Store::Postgres(_) => "SELECT pg_advisory_xact_lock(7310001)",
+        Store::Sqlite(_) => "SELECT 1",
+    };
+    let done = with_pool!(store, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query(take_turns).execute(&mut *tx).await?;
+        let done = sqlx::query(sql).bind(id).bind(flag).execute(&mut *tx).await?.rows_affected();
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND EXISTS (SELECT 1 FROM users WHERE id = $1 AND disabled)")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(done)
+    }
+    .await)?;
     if done == 1 {
-        return Ok(RoleChange::Done);
+        return Ok(Guarded::Done);
     }
     Ok(match find(store, id).await? {
-        None => RoleChange::NoSuchPerson,
-        Some(_) => RoleChange::LastAdmin,
+        None => Guarded::NoSuchPerson,
+        Some(_) => Guarded::LastAdmin,
     })
 }

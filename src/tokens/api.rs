@@ -1,16 +1,16 @@
 //! REST: `/v4/apiAccessTokens` (the caller's own tokens) and `/v4/workspaces/current/apiAccessTokens`
 //! (every member's, for admins). The rules are in [`super::rules`]; this file only speaks HTTP.
 
-use axum::{Json, extract::State, http::StatusCode};
+use axum::{Json, body::Bytes, extract::State, http::StatusCode};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    Description, Lifetime, NewToken, TokenId, TokenInfo, WorkspaceToken,
-    rules::{self, TokenError},
+    Description, Lifetime, NewToken, Scope, Scopes, TokenId, TokenInfo, WorkspaceToken,
+    rules::{self, MAX_GRACE_SECONDS, TokenError},
 };
 use crate::{
-    auth::layer::Caller,
+    auth::layer::{Admin, Caller},
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
     json::WholeNumber,
     openapi::{fields, patterns},
@@ -19,7 +19,11 @@ use crate::{
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(one, remove)).routes(routes!(list_workspace))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(one, remove))
+        .routes(routes!(rotate))
+        .routes(routes!(list_workspace))
 }
 
 /// What a new token should be.
@@ -31,6 +35,24 @@ struct NewTokenRequest {
     #[serde(default)]
     #[schema(schema_with = description)]
     description: Option<String>,
+    /// What the token may do: `read_api` (read-only), `api` (everything but admin-only
+    /// endpoints), and `admin` (admin-only endpoints, added to one of the other two; admins only).
+    /// Omitted: `["api"]` for a member and `["api", "admin"]` for an admin, as before scopes
+    /// existed. A token creating a token can give it no scope it lacks itself.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Scope>>, min_items = 1)]
+    scopes: Option<Vec<String>>,
+}
+
+/// How to rotate a token.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RotateRequest {
+    /// How long the old token keeps working, at most, in seconds (0 to 86,400): it stops at the
+    /// new token's first use or when this ends, whichever comes first. 0 (the default): at once.
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 86400)]
+    grace_seconds: Option<WholeNumber>,
 }
 
 fn lifetime_seconds() -> utoipa::openapi::Schema {
@@ -54,7 +76,9 @@ fn description() -> utoipa::openapi::Schema {
 ///
 /// With HTTP Basic credentials or a bearer token: either way the token is the caller's own. The
 /// value is in this answer only; it cannot be retrieved again.
-#[utoipa::path(post, operation_id = "createAccessToken", path = "/apiAccessTokens", tag = "Access tokens", request_body = NewTokenRequest, responses(
+#[utoipa::path(post, operation_id = "createAccessToken", path = "/apiAccessTokens", tag = "Access tokens", request_body = NewTokenRequest,
+    security(("bearerToken" = ["api"])),
+    responses(
     (status = 201, description = "The new token and its value", body = NewToken),
     (status = 400, description = "A lifetime or description that breaks a rule", body = ErrorBody),
     (status = 403, description = "Members may not generate tokens in this workspace", body = ErrorBody),
@@ -68,12 +92,55 @@ async fn create(
     let lifetime = Lifetime::from_seconds(body.lifetime_seconds.0).map_err(ApiError::Validation)?;
     let description =
         Description::parse(body.description.as_deref().unwrap_or_default()).map_err(ApiError::Validation)?;
-    let token = rules::generate(&state.store, &caller.person, lifetime, description).await?;
+    let scopes = body.scopes.as_deref().map(Scopes::parse).transpose().map_err(ApiError::Validation)?;
+    let token = rules::generate(&state.store, &caller, lifetime, description, scopes).await?;
+    Ok((StatusCode::CREATED, Json(token)))
+}
+
+/// Replaces a token with a new one (its owner, or a workspace admin; a token may rotate itself).
+///
+/// The new token has a new id and value, the same description and scopes, and the same lifetime
+/// counted from now, within the workspace's maximum; a token asking cannot give it a later expiry
+/// than its own. Its `replaces` names the old token. The old token stops working at once, or,
+/// with `graceSeconds`, at the new token's first use or when the grace ends, whichever is first.
+/// An expired, deleted or already rotated token cannot be rotated.
+#[utoipa::path(post, operation_id = "rotateAccessToken", path = "/apiAccessTokens/{tokenId}/rotate", tag = "Access tokens",
+    params(("tokenId" = String, Path, format = Uuid, description = "The token's id (not its value)")),
+    request_body(content = Option<RotateRequest>, description = "Optional: the grace period"),
+    security(("bearerToken" = ["api"])),
+    responses(
+        (status = 201, description = "The new token and its value", body = NewToken),
+        (status = 400, description = "An expired or already rotated token, or a grace period out of range", body = ErrorBody),
+        (status = 403, description = "Members may not generate tokens in this workspace, or the calling token lacks a scope", body = ErrorBody),
+        (status = 404, description = "No such token, or another member's", body = ErrorBody),
+    ))]
+async fn rotate(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(token_id): ApiPath<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<NewToken>), ApiError> {
+    let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
+    // The body is optional: none at all rotates at once.
+    let request: RotateRequest = match body.iter().all(u8::is_ascii_whitespace) {
+        true => RotateRequest::default(),
+        false => serde_json::from_slice(&body)
+            .map_err(|error| ApiError::Validation(format!("The request body is not valid: {error}")))?,
+    };
+    let grace_seconds = request.grace_seconds.map_or(0, |seconds| seconds.0);
+    if !(0..=MAX_GRACE_SECONDS).contains(&grace_seconds) {
+        return Err(ApiError::Validation(format!(
+            "graceSeconds is from 0 (the old token stops at once) to {MAX_GRACE_SECONDS} (a day)."
+        )));
+    }
+    let token = rules::rotate(&state.store, &caller, token_id, grace_seconds).await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
 
 /// The caller's tokens, newest first.
-#[utoipa::path(get, operation_id = "listAccessTokens", path = "/apiAccessTokens", tag = "Access tokens", params(Paging), responses(
+#[utoipa::path(get, operation_id = "listAccessTokens", path = "/apiAccessTokens", tag = "Access tokens", params(Paging),
+    security(("bearerToken" = ["read_api"])),
+    responses(
     (status = 200, body = Page<TokenInfo>),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
 ))]
@@ -82,27 +149,29 @@ async fn list(
     caller: Caller,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<Page<TokenInfo>>, ApiError> {
-    Ok(Json(rules::list_own(&state.store, &state.usage, &caller.person, paging).await?))
+    Ok(Json(rules::list_own(&state.store, &state.usage, caller.person.id, paging).await?))
 }
 
 /// Every member's tokens with their owner, newest first (workspace admins).
-#[utoipa::path(get, operation_id = "listWorkspaceAccessTokens", path = "/workspaces/current/apiAccessTokens", tag = "Access tokens", params(Paging), responses(
+#[utoipa::path(get, operation_id = "listWorkspaceAccessTokens", path = "/workspaces/current/apiAccessTokens", tag = "Access tokens", params(Paging),
+    security(("bearerToken" = ["read_api", "admin"])),
+    responses(
     (status = 200, body = Page<WorkspaceToken>),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
 ))]
 async fn list_workspace(
     State(state): State<AppState>,
-    caller: Caller,
+    _: Admin,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<Page<WorkspaceToken>>, ApiError> {
-    caller.require_admin()?;
     Ok(Json(rules::list_workspace(&state.store, &state.usage, paging).await?))
 }
 
-/// One token of the caller's (any token, for workspace admins).
+/// One token of the caller's (any token, for workspace admins; with a token, its `admin` scope).
 #[utoipa::path(get, operation_id = "getAccessToken", path = "/apiAccessTokens/{tokenId}", tag = "Access tokens",
     params(("tokenId" = String, Path, format = Uuid, description = "The token's id (not its value)")),
+    security(("bearerToken" = ["read_api"])),
     responses(
         (status = 200, body = TokenInfo),
         (status = 404, description = "No such token, or another member's", body = ErrorBody),
@@ -113,13 +182,14 @@ async fn one(
     ApiPath(token_id): ApiPath<String>,
 ) -> Result<Json<TokenInfo>, ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
-    Ok(Json(rules::get(&state.store, &state.usage, &caller.person, token_id).await?))
+    Ok(Json(rules::get(&state.store, &state.usage, &caller, token_id).await?))
 }
 
-/// Deletes a token of the caller's (any token, for workspace admins). It stops working at once;
-/// this cannot be undone.
+/// Deletes a token of the caller's (any token, for workspace admins; with a token, its `admin`
+/// scope). It stops working at once; this cannot be undone.
 #[utoipa::path(delete, operation_id = "deleteAccessToken", path = "/apiAccessTokens/{tokenId}", tag = "Access tokens",
     params(("tokenId" = String, Path, format = Uuid, description = "The token's id (not its value)")),
+    security(("bearerToken" = ["api"])),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such token, or another member's", body = ErrorBody),
@@ -130,7 +200,7 @@ async fn remove(
     ApiPath(token_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
-    rules::delete(&state.store, &caller.person, token_id).await?;
+    rules::delete(&state.store, &caller, token_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -141,6 +211,7 @@ impl From<TokenError> for ApiError {
             TokenError::Disabled => ApiError::NotFound(error.to_string()),
             TokenError::NotAllowed => ApiError::Forbidden(error.to_string()),
             TokenError::Invalid { message, .. } => ApiError::Validation(message),
+            TokenError::MissingScope { scope, message } => ApiError::InsufficientScope { scope, message },
             TokenError::NotFound => ApiError::NotFound(error.to_string()),
             TokenError::Store(error) => error.into(),
         }

@@ -44,6 +44,13 @@ pub struct PagePost {
     description: String,
     #[serde(default)]
     token_id: String,
+    #[serde(default)]
+    access: String,
+    /// The admin checkbox: present when ticked.
+    #[serde(default)]
+    admin: Option<String>,
+    #[serde(default)]
+    grace_seconds: String,
 }
 
 pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
@@ -64,10 +71,25 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     };
     let posted = match post.intent.as_str() {
         "generate" => {
-            let result = ssr::generate(&state.store, &viewer, &post.lifetime_days, &post.description).await;
-            PostedForm::Generated { lifetime_days: post.lifetime_days, description: post.description, result }
+            let form = ssr::GenerateForm {
+                lifetime_days: &post.lifetime_days,
+                description: &post.description,
+                access: &post.access,
+                admin: post.admin.is_some(),
+            };
+            let result = ssr::generate(&state.store, viewer.clone(), form).await;
+            PostedForm::Generated {
+                lifetime_days: post.lifetime_days,
+                description: post.description,
+                access: post.access,
+                admin: post.admin.is_some(),
+                result,
+            }
         }
-        "delete" => match ssr::delete(&state.store, &viewer, &post.token_id).await {
+        "rotate" => {
+            PostedForm::Rotated(ssr::rotate(&state.store, viewer.clone(), &post.token_id, &post.grace_seconds).await)
+        }
+        "delete" => match ssr::delete(&state.store, viewer.clone(), &post.token_id).await {
             Ok(()) => return Redirect::to(&back).into_response(),
             Err(error) => PostedForm::DeleteRefused(error),
         },
@@ -101,8 +123,10 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
 impl PostedForm {
     fn status(&self) -> StatusCode {
         match self {
-            PostedForm::Generated { result: Ok(_), .. } => StatusCode::OK,
-            PostedForm::Generated { result: Err(error), .. } | PostedForm::DeleteRefused(error) => error.status(),
+            PostedForm::Generated { result: Ok(_), .. } | PostedForm::Rotated(Ok(_)) => StatusCode::OK,
+            PostedForm::Generated { result: Err(error), .. }
+            | PostedForm::Rotated(Err(error))
+            | PostedForm::DeleteRefused(error) => error.status(),
         }
     }
 }

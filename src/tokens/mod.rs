@@ -5,6 +5,8 @@
 pub mod page;
 pub mod server_fns;
 
+pub mod scopes;
+
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -23,6 +25,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub use self::scopes::{Scope, Scopes};
 use crate::{json::WholeNumber, people::PersonId};
 
 /// Identifies a token in lists, URLs and logs. It is not the token: knowing it grants nothing.
@@ -80,7 +83,8 @@ pub struct TokenInfo {
     pub description: String,
     #[serde(with = "crate::timestamp::rfc3339")]
     pub created_at: OffsetDateTime,
-    /// `null`: never expires.
+    /// `null`: never expires. When the workspace's maximum lifetime is lowered below a token's
+    /// age, this is when the maximum ended it (raising the maximum again gives it back).
     #[serde(with = "crate::timestamp::rfc3339_option")]
     pub expired_at: Option<OffsetDateTime>,
     /// `null`: never used.
@@ -88,6 +92,20 @@ pub struct TokenInfo {
     pub last_used: Option<OffsetDateTime>,
     /// As of when the server answered; the page recomputes it as time passes.
     pub status: Status,
+    /// What the token may do of what its owner may: `read_api` (read-only), `api` (everything
+    /// but admin-only endpoints), and `admin` (admin-only endpoints, within the other two).
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Scope>))]
+    pub scopes: Scopes,
+    /// The token this one replaced, when it was made by rotating that one; else `null`.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Uuid))]
+    pub replaces: Option<TokenId>,
+    /// Set while this token, rotated with a grace period, still works: the token that replaced it.
+    /// It stops working at the replacement's first use, or at `graceEndsAt`, whichever is first.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = Uuid))]
+    pub replaced_by: Option<TokenId>,
+    /// When a token rotated with a grace period stops working at the latest; else `null`.
+    #[serde(with = "crate::timestamp::rfc3339_option")]
+    pub grace_ends_at: Option<OffsetDateTime>,
 }
 
 /// Who holds a token, in the admins' view of the whole workspace.
@@ -202,6 +220,33 @@ impl MaxLifetime {
         }
     }
 
+    /// When a token created at `created_at` to expire at `expires_at` stops working under this
+    /// maximum: a lowered maximum applies to existing tokens when they are used (as GitHub's does).
+    pub fn effective_expiry(
+        self,
+        created_at: OffsetDateTime,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Option<OffsetDateTime> {
+        match self {
+            MaxLifetime::Unlimited => expires_at,
+            MaxLifetime::Days(days) => {
+                let limit = created_at + time::Duration::days(days);
+                Some(expires_at.map_or(limit, |at| at.min(limit)))
+            }
+        }
+    }
+
+    /// The longest lifetime this maximum allows, capping `lifetime`.
+    pub fn cap(self, lifetime: Lifetime) -> Lifetime {
+        match (self, lifetime) {
+            (MaxLifetime::Unlimited, lifetime) => lifetime,
+            (MaxLifetime::Days(days), Lifetime::Never) => Lifetime::Seconds(days * Lifetime::SECONDS_PER_DAY),
+            (MaxLifetime::Days(days), Lifetime::Seconds(seconds)) => {
+                Lifetime::Seconds(seconds.min(days * Lifetime::SECONDS_PER_DAY))
+            }
+        }
+    }
+
     /// Checks a new token's lifetime against this maximum.
     pub fn allows(&self, lifetime: Lifetime) -> Result<(), String> {
         match (self, lifetime) {
@@ -312,6 +357,19 @@ mod tests {
         assert!(month.allows(Lifetime::Never).unwrap_err().contains("never expire"));
         assert!(month.allows(Lifetime::Seconds(30 * 86_400)).is_ok());
         assert!(month.allows(Lifetime::Seconds(30 * 86_400 + 1)).unwrap_err().contains("at most 30 days"));
+    }
+
+    #[test]
+    fn a_lowered_maximum_ends_older_tokens_and_a_raised_one_gives_them_back() {
+        let created = datetime!(2026-01-01 00:00 UTC);
+        let in_a_year = Some(created + time::Duration::days(365));
+        assert_eq!(
+            MaxLifetime::Days(30).effective_expiry(created, in_a_year),
+            Some(created + time::Duration::days(30))
+        );
+        assert_eq!(MaxLifetime::Days(30).effective_expiry(created, None), Some(created + time::Duration::days(30)));
+        assert_eq!(MaxLifetime::Days(400).effective_expiry(created, in_a_year), in_a_year);
+        assert_eq!(MaxLifetime::Unlimited.effective_expiry(created, None), None);
     }
 
     #[test]

@@ -4,16 +4,20 @@
 //! Each rule takes only what it needs (the store, and the log of uses not yet written for what
 //! shows Last Used), so it can be tried without a whole app.
 
+use time::OffsetDateTime;
+
 use super::{
-    Description, Lifetime, NewToken, TokenId, TokenInfo, WorkspaceToken,
+    Description, Lifetime, NewToken, Scope, Scopes, TokenId, TokenInfo, WorkspaceToken,
     store::{self, NewRow},
     usage::UsageLog,
     value::TokenValue,
 };
 use crate::{
+    auth::layer::{AdminRights, Caller, Credential},
     paging::{Page, Paging},
-    people::Person,
+    people::PersonId,
     store::{Store, StoreError},
+    timestamp,
     workspace::{WorkspaceSettings, store as settings_store},
 };
 
@@ -24,9 +28,13 @@ pub enum TokenError {
     Disabled,
     #[error("Only workspace admins can generate access tokens in this workspace; an admin can allow members to.")]
     NotAllowed,
-    /// A lifetime or description that breaks a rule; `field` names it for the page.
+    /// A lifetime, description, scope or token that breaks a rule; `field` names it for the page.
     #[error("{message}")]
     Invalid { field: &'static str, message: String },
+    /// The calling token lacks a scope this needs (never a password or a session: they are not
+    /// scoped).
+    #[error("{message}")]
+    MissingScope { scope: Scope, message: String },
     /// No such token, or one the caller may not see: the same answer, so ids cannot be probed.
     #[error("No such access token.")]
     NotFound,
@@ -34,29 +42,82 @@ pub enum TokenError {
     Store(#[from] StoreError),
 }
 
+/// The most a rotation may leave a replaced token working: a day.
+pub const MAX_GRACE_SECONDS: i64 = 24 * 60 * 60;
+
 async fn enabled_settings(store: &Store) -> Result<WorkspaceSettings, TokenError> {
     let settings = settings_store::get(store).await?;
     if settings.access_tokens_enabled { Ok(settings) } else { Err(TokenError::Disabled) }
 }
 
-/// Generates a token for `owner` (always the caller: nobody generates a token for someone else).
+/// Generates a token for the caller (nobody generates a token for someone else). `scopes`: what
+/// the creator asked for; `None` gives the rights every token had before scopes existed.
+///
+/// A token that creates a token hands on no more than it has: no scope it lacks, no later expiry.
 pub async fn generate(
     store: &Store,
-    owner: &Person,
+    caller: &Caller,
     lifetime: Lifetime,
     description: Description,
+    scopes: Option<Scopes>,
 ) -> Result<NewToken, TokenError> {
+    let owner = &caller.person;
     let settings = enabled_settings(store).await?;
     if !settings.tokens_allowed_for(owner.is_admin) {
         return Err(TokenError::NotAllowed);
     }
-    settings
-        .max_token_lifetime_days
-        .allows(lifetime)
-        .map_err(|message| TokenError::Invalid { field: "lifetime", message })?;
-    let value = TokenValue::generate();
+    let scopes = match scopes {
+        Some(scopes) if scopes.admin() && !owner.is_admin => {
+            return Err(invalid("scopes", "Only workspace admins can give a token the admin scope."));
+        }
+        Some(scopes) => {
+            if let Some(missing) = caller.scopes().and_then(|parent| parent.missing_from(scopes)) {
+                return Err(TokenError::MissingScope {
+                    scope: missing,
+                    message: format!("This token lacks the {missing} scope, so a token it creates cannot have it."),
+                });
+            }
+            scopes
+        }
+        None => {
+            let default = Scopes::default_for(owner.is_admin);
+            match caller.scopes() {
+                // Every token that may create one (it writes) has `api`: the intersection exists.
+                Some(parent) => default.intersect(parent).unwrap_or(Scopes::API),
+                None => default,
+            }
+        }
+    };
+    settings.max_token_lifetime_days.allows(lifetime).map_err(|message| invalid("lifetime", message))?;
     // To the millisecond, as the store keeps it: the answer shows what a later read shows.
     let created_at = crate::clock::now();
+    let expires_at = lifetime.expiry(created_at);
+    if let Credential::Token { expires_at: Some(parent_expiry), .. } = caller.via {
+        match expires_at {
+            None => {
+                return Err(invalid(
+                    "lifetime",
+                    format!(
+                        "A token that expires cannot create one that never expires: this one expires at {}.",
+                        timestamp::format(parent_expiry)
+                    ),
+                ));
+            }
+            Some(at) if at > parent_expiry => {
+                return Err(invalid(
+                    "lifetime",
+                    format!(
+                        "A token cannot create one that outlives it: this one expires at {}, so the lifetime \
+                         can be at most {} seconds.",
+                        timestamp::format(parent_expiry),
+                        (parent_expiry - created_at).whole_seconds().max(1)
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let value = TokenValue::generate();
     let info = store::insert(
         store,
         NewRow {
@@ -65,12 +126,106 @@ pub async fn generate(
             digest: &value.digest(),
             description: description.as_str(),
             created_at,
-            expires_at: lifetime.expiry(created_at),
+            expires_at,
+            scopes,
+            replaces: None,
         },
     )
     .await?;
-    tracing::info!(token_id = %info.token_id, owner = %owner.username, "generated an access token");
+    tracing::info!(token_id = %info.token_id, owner = %owner.username, ?scopes, "generated an access token");
     Ok(NewToken { token_value: value.expose().to_owned(), token_info: info })
+}
+
+/// Replaces a token with a new one: a new value and id, the same description and scopes, and the
+/// same lifetime counted from now (within the workspace's maximum, and, when a token asks, not
+/// past that token's own expiry). The old token stops working at once, or with `grace_seconds`
+/// (at most [`MAX_GRACE_SECONDS`]) when the new one is first used or the grace ends, whichever
+/// comes first.
+pub async fn rotate(
+    store: &Store,
+    caller: &Caller,
+    token_id: TokenId,
+    grace_seconds: i64,
+) -> Result<NewToken, TokenError> {
+    debug_assert!((0..=MAX_GRACE_SECONDS).contains(&grace_seconds));
+    let settings = enabled_settings(store).await?;
+    let old = store::for_rotation(store, token_id).await?.ok_or(TokenError::NotFound)?;
+    may_act_on(caller, old.owner_id, "rotating")?;
+    if old.owner_id == caller.person.id && !settings.tokens_allowed_for(caller.person.is_admin) {
+        return Err(TokenError::NotAllowed);
+    }
+    if old.replaced {
+        return Err(invalid("token", "This token was already rotated: rotate the token that replaced it."));
+    }
+    let now = crate::clock::now();
+    let max = settings.max_token_lifetime_days;
+    if let Some(expired_at) = max.effective_expiry(old.created_at, old.expires_at).filter(|at| *at <= now) {
+        return Err(invalid(
+            "token",
+            format!(
+                "This token expired at {}; an expired token cannot be rotated. Generate a new one.",
+                timestamp::format(expired_at)
+            ),
+        ));
+    }
+    let length = match old.expires_at {
+        None => Lifetime::Never,
+        Some(at) => Lifetime::Seconds((at - old.created_at).whole_seconds().max(1)),
+    };
+    let mut expires_at = max.cap(length).expiry(now);
+    if let Credential::Token { scopes: parent, expires_at: parent_expiry, .. } = caller.via {
+        if let Some(missing) = parent.missing_from(old.scopes) {
+            return Err(TokenError::MissingScope {
+                scope: missing,
+                message: format!("This token lacks the {missing} scope, so it cannot rotate a token that has it."),
+            });
+        }
+        expires_at = earliest(expires_at, parent_expiry);
+    }
+    let grace_ends_at = (grace_seconds > 0).then(|| now + time::Duration::seconds(grace_seconds));
+    let value = TokenValue::generate();
+    let row = NewRow {
+        token_id: TokenId(uuid::Uuid::new_v4()),
+        owner_id: old.owner_id,
+        digest: &value.digest(),
+        description: &old.description,
+        created_at: now,
+        expires_at,
+        scopes: old.scopes,
+        replaces: Some(token_id),
+    };
+    let info = store::rotate(store, row, grace_ends_at)
+        .await?
+        .ok_or_else(|| invalid("token", "This token was rotated or deleted meanwhile."))?;
+    tracing::info!(%token_id, new_token_id = %info.token_id, by = %caller.person.username, grace_seconds, "rotated an access token");
+    Ok(NewToken { token_value: value.expose().to_owned(), token_info: info })
+}
+
+fn earliest(a: Option<OffsetDateTime>, b: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> TokenError {
+    TokenError::Invalid { field, message: message.into() }
+}
+
+/// Whether the caller may act on a token of `owner_id`'s: their own, or anyone's with admin
+/// rights. Others' tokens do not exist for a member.
+fn may_act_on(caller: &Caller, owner_id: PersonId, acting: &str) -> Result<(), TokenError> {
+    if owner_id == caller.person.id {
+        return Ok(());
+    }
+    match caller.admin_rights() {
+        AdminRights::Granted => Ok(()),
+        AdminRights::NotInScope => Err(TokenError::MissingScope {
+            scope: Scope::Admin,
+            message: format!("This token lacks the admin scope, which {acting} another member's token needs."),
+        }),
+        AdminRights::NotAdmin => Err(TokenError::NotFound),
+    }
 }
 
 /// The caller's own tokens, newest first. Members may list (and delete) theirs even while they may
@@ -78,11 +233,11 @@ pub async fn generate(
 pub async fn list_own(
     store: &Store,
     usage: &UsageLog,
-    owner: &Person,
+    owner: PersonId,
     paging: Paging,
 ) -> Result<Page<TokenInfo>, TokenError> {
-    enabled_settings(store).await?;
-    let mut page = store::list_by_owner(store, owner.id, paging).await?;
+    let settings = enabled_settings(store).await?;
+    let mut page = store::list_by_owner(store, owner, paging, settings.max_token_lifetime_days).await?;
     page.data.iter_mut().for_each(|token| usage.overlay(token));
     Ok(page)
 }
@@ -94,43 +249,39 @@ pub async fn list_workspace(
     usage: &UsageLog,
     paging: Paging,
 ) -> Result<Page<WorkspaceToken>, TokenError> {
-    enabled_settings(store).await?;
-    let mut page = store::list_all(store, paging).await?;
+    let settings = enabled_settings(store).await?;
+    let mut page = store::list_all(store, paging, settings.max_token_lifetime_days).await?;
     page.data.iter_mut().for_each(|token| usage.overlay(&mut token.info));
     Ok(page)
 }
 
 /// A token its owner or an admin asks about.
-pub async fn get(store: &Store, usage: &UsageLog, caller: &Person, token_id: TokenId) -> Result<TokenInfo, TokenError> {
-    enabled_settings(store).await?;
-    match store::get(store, token_id).await? {
-        Some((mut token, owner_id)) if owner_id == caller.id || caller.is_admin => {
-            usage.overlay(&mut token);
-            Ok(token)
-        }
-        _ => Err(TokenError::NotFound),
-    }
+pub async fn get(store: &Store, usage: &UsageLog, caller: &Caller, token_id: TokenId) -> Result<TokenInfo, TokenError> {
+    let settings = enabled_settings(store).await?;
+    let (mut token, owner_id) =
+        store::get(store, token_id, settings.max_token_lifetime_days).await?.ok_or(TokenError::NotFound)?;
+    may_act_on(caller, owner_id, "reading")?;
+    usage.overlay(&mut token);
+    Ok(token)
 }
 
 /// Deletes a token of the caller's, or anyone's for an admin. It stops working at once.
-pub async fn delete(store: &Store, caller: &Person, token_id: TokenId) -> Result<(), TokenError> {
-    enabled_settings(store).await?;
-    match store::get(store, token_id).await? {
-        Some((_, owner_id)) if owner_id == caller.id || caller.is_admin => {
-            if store::delete(store, token_id).await? {
-                tracing::info!(%token_id, by = %caller.username, "deleted an access token");
-            }
-            Ok(())
-        }
-        _ => Err(TokenError::NotFound),
+pub async fn delete(store: &Store, caller: &Caller, token_id: TokenId) -> Result<(), TokenError> {
+    let settings = enabled_settings(store).await?;
+    let (_, owner_id) =
+        store::get(store, token_id, settings.max_token_lifetime_days).await?.ok_or(TokenError::NotFound)?;
+    may_act_on(caller, owner_id, "deleting")?;
+    if store::delete(store, token_id).await? {
+        tracing::info!(%token_id, by = %caller.person.username, "deleted an access token");
     }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{
-        people::{DisplayName, Username, store as people_store},
+        people::{DisplayName, Person, Username, store as people_store},
         tokens::MaxLifetime,
         workspace::SettingsChanges,
     };
@@ -153,7 +304,8 @@ mod tests {
     #[tokio::test]
     async fn members_generate_tokens_only_where_the_workspace_allows_it() {
         let (store, member, _dir) = store_with("member", false).await;
-        let refused = generate(&store, &member, month(), Description::default()).await;
+        let member = Caller::session(member);
+        let refused = generate(&store, &member, month(), Description::default(), None).await;
         assert!(matches!(refused, Err(TokenError::NotAllowed)), "{refused:?}");
         settings_store::update(
             &store,
@@ -161,8 +313,9 @@ mod tests {
         )
         .await
         .unwrap();
-        let token = generate(&store, &member, month(), Description::default()).await.unwrap();
-        let listed = list_own(&store, &UsageLog::default(), &member, Paging::first(10)).await.unwrap();
+        let token = generate(&store, &member, month(), Description::default(), None).await.unwrap();
+        assert_eq!(token.token_info.scopes, Scopes::API);
+        let listed = list_own(&store, &UsageLog::default(), member.person.id, Paging::first(10)).await.unwrap();
         assert_eq!(listed.data, vec![token.token_info]);
     }
 
@@ -171,8 +324,9 @@ mod tests {
         let (store, admin, _dir) = store_with("admin", true).await;
         let week = SettingsChanges { max_token_lifetime_days: Some(MaxLifetime::Days(7)), ..Default::default() };
         settings_store::update(&store, &week).await.unwrap();
-        let refused = generate(&store, &admin, month(), Description::default()).await;
+        let admin = Caller::session(admin);
+        let refused = generate(&store, &admin, month(), Description::default(), None).await;
         assert!(matches!(refused, Err(TokenError::Invalid { field: "lifetime", .. })), "{refused:?}");
-        assert_eq!(list_own(&store, &UsageLog::default(), &admin, Paging::first(10)).await.unwrap().count, 0);
+        assert_eq!(list_own(&store, &UsageLog::default(), admin.person.id, Paging::first(10)).await.unwrap().count, 0);
     }
 }

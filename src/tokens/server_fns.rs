@@ -37,7 +37,7 @@ pub async fn my_tokens(limit: i64, offset: i64) -> Result<Page<TokenInfo>, UiErr
     let viewer = require_viewer().await?;
     let paging = Paging::new(limit, offset).map_err(UiError::Refused)?;
     let state = AppState::from_context();
-    Ok(super::rules::list_own(&state.store, &state.usage, &viewer, paging).await?)
+    Ok(super::rules::list_own(&state.store, &state.usage, viewer.id, paging).await?)
 }
 
 #[server(endpoint = "workspace_tokens")]
@@ -50,13 +50,36 @@ pub async fn workspace_tokens(limit: i64, offset: i64) -> Result<Page<WorkspaceT
     Ok(super::rules::list_workspace(&state.store, &state.usage, paging).await?)
 }
 
-/// `lifetime_days` is the form field as typed: a whole number of days, or `-1`.
+/// `lifetime_days` is the form field as typed: a whole number of days, or `-1`. `access` is
+/// `read_api` or `api` (the default: a page loaded before scopes existed sends none); `admin` is the
+/// checkbox that adds the admin scope (present when ticked).
 #[server(endpoint = "generate_token")]
-pub async fn generate_token(lifetime_days: String, description: String) -> Result<NewToken, UiError> {
+pub async fn generate_token(
+    lifetime_days: String,
+    description: String,
+    access: Option<String>,
+    admin: Option<String>,
+) -> Result<NewToken, UiError> {
     use crate::{auth::viewer::require_viewer, state::AppState};
 
     let viewer = require_viewer().await?;
-    ssr::generate(&AppState::from_context().store, &viewer, &lifetime_days, &description).await
+    let form = ssr::GenerateForm {
+        lifetime_days: &lifetime_days,
+        description: &description,
+        access: access.as_deref().unwrap_or("api"),
+        admin: admin.is_some(),
+    };
+    ssr::generate(&AppState::from_context().store, viewer, form).await
+}
+
+/// `grace_seconds`: how long the old token may keep working (until the new one's first use), as
+/// the dialog's choice: `0` for not at all.
+#[server(endpoint = "rotate_token")]
+pub async fn rotate_token(token_id: String, grace_seconds: String) -> Result<NewToken, UiError> {
+    use crate::{auth::viewer::require_viewer, state::AppState};
+
+    let viewer = require_viewer().await?;
+    ssr::rotate(&AppState::from_context().store, viewer, &token_id, &grace_seconds).await
 }
 
 #[server(endpoint = "delete_token")]
@@ -64,7 +87,7 @@ pub async fn delete_token(token_id: String) -> Result<(), UiError> {
     use crate::{auth::viewer::require_viewer, state::AppState};
 
     let viewer = require_viewer().await?;
-    ssr::delete(&AppState::from_context().store, &viewer, &token_id).await
+    ssr::delete(&AppState::from_context().store, viewer, &token_id).await
 }
 
 /// The page's actions on form fields as typed, shared by the server functions and the forms posted
@@ -72,29 +95,61 @@ pub async fn delete_token(token_id: String) -> Result<(), UiError> {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::{
+        auth::layer::Caller,
         people::Person,
         store::Store,
-        tokens::{Description, Lifetime, NewToken, TokenId, rules::TokenError},
+        tokens::{
+            Description, Lifetime, NewToken, Scope, Scopes, TokenId,
+            rules::{self, MAX_GRACE_SECONDS, TokenError},
+        },
         ui_error::UiError,
     };
 
-    /// `lifetime_days`: a whole number of days, or `-1`.
-    pub async fn generate(
-        store: &Store,
-        viewer: &Person,
-        lifetime_days: &str,
-        description: &str,
-    ) -> Result<NewToken, UiError> {
-        let lifetime =
-            Lifetime::from_days_field(lifetime_days).map_err(|message| UiError::invalid("lifetime", message))?;
-        let description =
-            Description::parse(description).map_err(|message| UiError::invalid("description", message))?;
-        Ok(crate::tokens::rules::generate(store, viewer, lifetime, description).await?)
+    /// The Generate New Token form as posted.
+    pub struct GenerateForm<'a> {
+        /// A whole number of days, or `-1`.
+        pub lifetime_days: &'a str,
+        pub description: &'a str,
+        /// `read_api` or `api` (also when empty).
+        pub access: &'a str,
+        /// The admin checkbox.
+        pub admin: bool,
     }
 
-    pub async fn delete(store: &Store, viewer: &Person, token_id: &str) -> Result<(), UiError> {
+    pub async fn generate(store: &Store, viewer: Person, form: GenerateForm<'_>) -> Result<NewToken, UiError> {
+        let lifetime =
+            Lifetime::from_days_field(form.lifetime_days).map_err(|message| UiError::invalid("lifetime", message))?;
+        let description =
+            Description::parse(form.description).map_err(|message| UiError::invalid("description", message))?;
+        let access = match form.access {
+            "read_api" => Scope::ReadApi,
+            "api" | "" => Scope::Api,
+            _ => return Err(UiError::invalid("scopes", "Choose read-only or read and write.")),
+        };
+        let scopes = Scopes::from_scopes([access].into_iter().chain(form.admin.then_some(Scope::Admin)))
+            .map_err(|message| UiError::invalid("scopes", message))?;
+        Ok(rules::generate(store, &Caller::session(viewer), lifetime, description, Some(scopes)).await?)
+    }
+
+    pub async fn rotate(
+        store: &Store,
+        viewer: Person,
+        token_id: &str,
+        grace_seconds: &str,
+    ) -> Result<NewToken, UiError> {
         let token_id = TokenId::parse(token_id).ok_or_else(|| UiError::Refused("No such access token.".into()))?;
-        Ok(crate::tokens::rules::delete(store, viewer, token_id).await?)
+        let grace_seconds = grace_seconds
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|seconds| (0..=MAX_GRACE_SECONDS).contains(seconds))
+            .ok_or_else(|| UiError::invalid("grace", "Choose when the old token stops working."))?;
+        Ok(rules::rotate(store, &Caller::session(viewer), token_id, grace_seconds).await?)
+    }
+
+    pub async fn delete(store: &Store, viewer: Person, token_id: &str) -> Result<(), UiError> {
+        let token_id = TokenId::parse(token_id).ok_or_else(|| UiError::Refused("No such access token.".into()))?;
+        Ok(rules::delete(store, &Caller::session(viewer), token_id).await?)
     }
 
     impl From<TokenError> for UiError {

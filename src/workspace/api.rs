@@ -6,7 +6,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{SettingsChanges, WorkspaceSettings, store};
 use crate::{
-    auth::layer::Caller,
+    auth::layer::{Admin, Caller},
     error::{ApiError, ApiJson, ErrorBody},
     openapi::fields,
     state::AppState,
@@ -14,7 +14,8 @@ use crate::{
 };
 
 const MAX_LIFETIME: &str = "The longest lifetime of a new token, in days; -1 for no maximum, which also allows \
-                            tokens that never expire. Existing tokens keep their expiry.";
+                            tokens that never expire. A lowered maximum applies to existing tokens when they are used: a token \
+                            older than the maximum is refused (and shown Expired) until it is raised again.";
 
 pub(super) fn max_lifetime_days() -> utoipa::openapi::Schema {
     fields::minus_one_or_up_to(Lifetime::MAX_DAYS, MAX_LIFETIME, false)
@@ -29,23 +30,26 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The workspace's settings for access tokens.
-#[utoipa::path(get, operation_id = "getWorkspaceSettings", path = "/workspaces/current/settings", tag = "Workspace", responses((status = 200, body = WorkspaceSettings)))]
+#[utoipa::path(get, operation_id = "getWorkspaceSettings", path = "/workspaces/current/settings", tag = "Workspace",
+    security(("bearerToken" = ["read_api"])),
+    responses((status = 200, body = WorkspaceSettings)))]
 async fn read(State(state): State<AppState>, _caller: Caller) -> Result<Json<WorkspaceSettings>, ApiError> {
     Ok(Json(store::get(&state.store).await?))
 }
 
 /// Changes the settings sent; the others stay as they are (workspace admins).
-#[utoipa::path(patch, operation_id = "updateWorkspaceSettings", path = "/workspaces/current/settings", tag = "Workspace", request_body = SettingsChanges, responses(
+#[utoipa::path(patch, operation_id = "updateWorkspaceSettings", path = "/workspaces/current/settings", tag = "Workspace", request_body = SettingsChanges,
+    security(("bearerToken" = ["api", "admin"])),
+    responses(
     (status = 200, description = "The settings after the change", body = WorkspaceSettings),
     (status = 400, description = "A value out of range, or an unknown setting", body = ErrorBody),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
 ))]
 async fn change(
     State(state): State<AppState>,
-    caller: Caller,
+    Admin(caller): Admin,
     ApiJson(changes): ApiJson<SettingsChanges>,
 ) -> Result<Json<WorkspaceSettings>, ApiError> {
-    caller.require_admin()?;
     let settings = store::update(&state.store, &changes).await?;
     tracing::info!(by = %caller.person.username, ?settings, "changed the workspace settings");
     Ok(Json(settings))

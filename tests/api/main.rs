@@ -5,8 +5,11 @@
 #[macro_use]
 mod support;
 
+mod containment;
 mod operations;
 mod people;
+mod rotation;
+mod scopes;
 mod sign_in;
 mod startup;
 mod tokens;

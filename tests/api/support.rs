@@ -137,6 +137,20 @@ impl TestApp {
         (body["tokenValue"].as_str().unwrap().to_owned(), body["tokenInfo"].clone())
     }
 
+    /// A token of `username`'s with the given body (`lifetimeSeconds`, `scopes`...): `(tokenValue, tokenInfo)`.
+    pub async fn token_of(&self, username: &str, password: &str, body: Value) -> (String, Value) {
+        let response = self.create_token_as(username, password, body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        (body["tokenValue"].as_str().unwrap().to_owned(), body["tokenInfo"].clone())
+    }
+
+    /// Runs a statement on the app's database, as an operator (or time) would.
+    pub async fn execute(&self, sql: &str) {
+        access_tokens::store::with_pool!(&self.state.store, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
+            .expect("the statement runs");
+    }
+
     /// Changes workspace settings as the first admin.
     pub async fn settings(&self, changes: Value) -> Value {
         let response = self
@@ -151,6 +165,62 @@ impl TestApp {
 
     pub async fn sign_in(&self, username: &str, password: &str) -> Response {
         self.server_fn("sign_in", &[("username", username), ("password", password)]).await
+    }
+
+    /// Another browser, with cookies of its own (someone else, or the same person elsewhere).
+    pub fn another_browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: Client::builder()
+                .redirect(Policy::none())
+                .cookie_store(true)
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+                .unwrap(),
+        }
+    }
+}
+
+/// A browser of its own against the app: cookies kept, no redirects followed.
+pub struct Browser {
+    base: String,
+    client: Client,
+}
+
+impl Browser {
+    pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> Response {
+        self.client.post(format!("{}/api/{name}", self.base)).form(form).send().await.unwrap()
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> Response {
+        self.server_fn("sign_in", &[("username", username), ("password", password)]).await
+    }
+
+    /// The status of a page: `200`, or `302` to the sign-in page when signed out.
+    pub async fn page_status(&self, path: &str) -> StatusCode {
+        self.client.get(format!("{}{path}", self.base)).send().await.unwrap().status()
+    }
+}
+
+/// A new, empty database of either kind, gone with this value: for tests of the store itself.
+pub struct FreshDatabase {
+    pub url: String,
+    _dir: tempfile::TempDir,
+    _database: Option<PostgresDatabase>,
+}
+
+impl FreshDatabase {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let database = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(PostgresDatabase::create().await),
+        };
+        let url = match &database {
+            None => format!("sqlite:{}", dir.path().join("fresh.db").display()),
+            Some(database) => database.url(),
+        };
+        FreshDatabase { url, _dir: dir, _database: database }
     }
 }
 
@@ -217,6 +287,15 @@ fn with_database(url: &str, database: &str) -> String {
 fn rand_suffix() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// The `WWW-Authenticate` challenge of a response, or `""`.
+pub fn challenge(response: &Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 /// The `{"exception": {"name": ...}}` of an error response.

@@ -71,7 +71,14 @@ pub struct Listing {
 /// answer is sent without scripts: hydrating it would render the page without the outcome.
 #[derive(Clone, Debug)]
 pub enum PostedForm {
-    Generated { lifetime_days: String, description: String, result: Result<NewToken, UiError> },
+    Generated {
+        lifetime_days: String,
+        description: String,
+        access: String,
+        admin: bool,
+        result: Result<NewToken, UiError>,
+    },
+    Rotated(Result<NewToken, UiError>),
     DeleteRefused(UiError),
 }
 

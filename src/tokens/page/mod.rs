@@ -1,11 +1,11 @@
 //! The Access Tokens page (User menu > Preferences > Access Tokens): the viewer's tokens, the
 //! "Generate New Token" dialog, the one-time "My Token" dialog with Copy Token to clipboard, and
-//! "Delete Token" from a row's menu.
+//! "Rotate Token" and "Delete Token" from a row's menu.
 //!
 //! - [`listing`]: which list the URL asks for, and the listing (shared with the server's answer to
 //!   forms posted without JavaScript);
 //! - [`table`]: the tabs, the table and its rows, the pager;
-//! - [`dialogs`]: Generate New Token, My Token, Delete Token.
+//! - [`dialogs`]: Generate New Token, My Token, Rotate Token, Delete Token.
 //!
 //! The table and the dialogs return `AnyView`: their view types nest so deeply that the optimised
 //! wasm build (`wasm-release`) overflows the compiler's query depth otherwise.
@@ -23,13 +23,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use self::{
-    dialogs::{DeleteDialog, GenerateDialog, MyTokenDialog},
+    dialogs::{DeleteDialog, GenerateDialog, MyTokenDialog, RotateDialog, Typed},
     listing::{Listing, PostedForm, Row, View, list, list_at},
     table::{EmptyState, TokenTable, ViewTabs},
 };
 use super::{
     NewToken,
-    server_fns::{DeleteToken, GenerateToken, TokenPolicy, load_token_policy},
+    server_fns::{DeleteToken, GenerateToken, RotateToken, TokenPolicy, load_token_policy},
 };
 use crate::{auth::viewer::signed_in, clock::Clock, ui, ui_error::UiError};
 
@@ -43,6 +43,7 @@ pub fn AccessTokensPage() -> impl IntoView {
     let page = Memo::new(move |_| at.get().1);
     let generate = ServerAction::<GenerateToken>::new();
     let delete = ServerAction::<DeleteToken>::new();
+    let rotate = ServerAction::<RotateToken>::new();
     // Coming back to the tab lists the tokens again: Last Used may have changed meanwhile.
     let refresh = RwSignal::new(0_u32);
     let listener = window_event_listener(ev::visibilitychange, move |_| {
@@ -53,13 +54,16 @@ pub fn AccessTokensPage() -> impl IntoView {
     on_cleanup(move || listener.remove());
     let policy = Resource::new(|| (), |_| load_token_policy());
     let tokens = Resource::new(
-        move || (view.get(), page.get(), generate.version().get(), delete.version().get(), refresh.get()),
+        move || {
+            let changes = (generate.version().get(), delete.version().get(), rotate.version().get());
+            (view.get(), page.get(), changes, refresh.get())
+        },
         |(view, page, ..)| list(view, page),
     );
     Clock::provide();
     view! {
         <Title text="Access Tokens · Access Tokens"/>
-        {signed_in(move |_| view! { <AccessTokens view page policy tokens generate delete/> })}
+        {signed_in(move |_| view! { <AccessTokens view page policy tokens generate delete rotate/> })}
     }
 }
 
@@ -71,39 +75,52 @@ fn AccessTokens(
     tokens: Resource<Result<Listing, UiError>>,
     generate: ServerAction<GenerateToken>,
     delete: ServerAction<DeleteToken>,
+    rotate: ServerAction<RotateToken>,
 ) -> impl IntoView {
     let generate_dialog = NodeRef::<Dialog>::new();
     let my_token_dialog = NodeRef::<Dialog>::new();
     let delete_dialog = NodeRef::<Dialog>::new();
+    let rotate_dialog = NodeRef::<Dialog>::new();
     let generate_button = NodeRef::<Button>::new();
-    // The token awaiting confirmation in the Delete Token dialog.
+    // The token awaiting confirmation in the Delete Token and Rotate Token dialogs.
     let to_delete = RwSignal::new(None::<Row>);
+    let to_rotate = RwSignal::new(None::<Row>);
     // The new token's value, while the My Token dialog shows it.
     let shown = RwSignal::new(None::<NewToken>);
 
     // Without JavaScript, a posted form's outcome arrives with the page; the dialog it concerns
     // is rendered open.
     let mut typed = None;
-    let mut delete_refused = None;
+    let mut refused = None;
     match use_context::<PostedForm>() {
-        Some(PostedForm::Generated { result: Ok(token), .. }) => shown.set(Some(token)),
-        Some(PostedForm::Generated { lifetime_days, description, result: Err(error) }) => {
-            generate.value().set(Some(Err(error)));
-            typed = Some((lifetime_days, description));
+        Some(PostedForm::Generated { result: Ok(token), .. } | PostedForm::Rotated(Ok(token))) => {
+            shown.set(Some(token))
         }
-        Some(PostedForm::DeleteRefused(error)) => delete_refused = Some(error.to_string()),
+        Some(PostedForm::Generated { lifetime_days, description, access, admin, result: Err(error) }) => {
+            generate.value().set(Some(Err(error)));
+            typed = Some(Typed { lifetime_days, description, access, admin });
+        }
+        Some(PostedForm::DeleteRefused(error) | PostedForm::Rotated(Err(error))) => refused = Some(error.to_string()),
         None => {}
     }
     let my_token_open = shown.with_untracked(Option::is_some);
-    // `?delete=<token id>`: the Delete Token dialog, open for that token (the row menu's link).
+    // `?delete=<token id>` and `?rotate=<token id>`: the dialog, open for that token (the row
+    // menu's links without JavaScript).
     let query = use_query_map();
-    let delete_requested = move || query.with_untracked(|query| query.get("delete"));
+    let requested = move |dialog: &str| query.with_untracked(|query| query.get(dialog));
 
     // One dialog hands over to the other: close Generate first, so that focus has gone back to
     // the "Generate New Token" button when My Token opens, and returns there when it closes.
     Effect::new(move |_| {
         if let Some(Ok(token)) = generate.value().get() {
             ui::close(generate_dialog);
+            shown.set(Some(token));
+            ui::open(my_token_dialog);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(token)) = rotate.value().get() {
+            ui::close(rotate_dialog);
             shown.set(Some(token));
             ui::open(my_token_dialog);
         }
@@ -144,7 +161,7 @@ fn AccessTokens(
             <code>"Authorization: Bearer <token>"</code>" with each request. A token belongs to you and "
             "cannot be modified or extended; generate a new one at any time."
         </p>
-        {delete_refused.map(|message| view! { <p class="error" role="alert">{message}</p> })}
+        {refused.map(|message| view! { <p class="error" role="alert">{message}</p> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 policy.await.ok().filter(|policy| policy.is_admin).map(|_| view! { <ViewTabs view/> })
@@ -156,16 +173,25 @@ fn AccessTokens(
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     Ok(listing) if listing.count == 0 => view! { <EmptyState view=view.get_untracked()/> }.into_any(),
                     Ok(listing) => {
-                        let requested = delete_requested()
-                            .and_then(|id| listing.rows.iter().find(|row| row.info.token_id.to_string() == id).cloned());
-                        let open_now = requested.is_some();
-                        if requested.is_some() {
-                            to_delete.set(requested);
-                        }
+                        // The row a `?delete=` or `?rotate=` link names, put up for confirmation.
+                        let put_up = |dialog: &str, signal: RwSignal<Option<Row>>| {
+                            let row = requested(dialog).and_then(|id| {
+                                listing.rows.iter().find(|row| row.info.token_id.to_string() == id).cloned()
+                            });
+                            let found = row.is_some();
+                            if found {
+                                signal.set(row);
+                            }
+                            found
+                        };
+                        let delete_now = put_up("delete", to_delete);
+                        let rotate_now = put_up("rotate", to_rotate);
                         let list = view.get_untracked().href(page.get_untracked());
+                        let dialogs = RowDialogs { delete: delete_dialog, rotate: rotate_dialog, to_delete, to_rotate };
                         view! {
-                            <TokenTable listing view=view.get_untracked() list=list.clone() to_delete delete_dialog/>
-                            <DeleteDialog dialog=delete_dialog to_delete delete open_now list/>
+                            <TokenTable listing view=view.get_untracked() list=list.clone() dialogs/>
+                            <DeleteDialog dialog=delete_dialog to_delete delete open_now=delete_now list=list.clone()/>
+                            <RotateDialog dialog=rotate_dialog to_rotate rotate open_now=rotate_now list/>
                         }.into_any()
                     }
                 }
@@ -179,8 +205,17 @@ fn AccessTokens(
                 })
             }}
         </Transition>
-        <MyTokenDialog dialog=my_token_dialog shown generate generate_button open_now=my_token_open/>
+        <MyTokenDialog dialog=my_token_dialog shown generate rotate generate_button open_now=my_token_open/>
     }
+}
+
+/// The dialogs a row's menu opens, and the row each is about.
+#[derive(Clone, Copy)]
+pub(super) struct RowDialogs {
+    pub delete: NodeRef<Dialog>,
+    pub rotate: NodeRef<Dialog>,
+    pub to_delete: RwSignal<Option<Row>>,
+    pub to_rotate: RwSignal<Option<Row>>,
 }
 
 fn why_not(policy: &TokenPolicy) -> &'static str {

@@ -1,13 +1,12 @@
 //! The tokens as a table: the My tokens / All members tabs, the rows with their menu, the pager,
 //! and what shows when there is no token at all.
 
-use leptos::{
-    ev,
-    html::{Button, Dialog},
-    prelude::*,
-};
+use leptos::{ev, html::Button, prelude::*};
 
-use super::listing::{Listing, PAGE_SIZE, Row, View};
+use super::{
+    RowDialogs,
+    listing::{Listing, PAGE_SIZE, Row, View},
+};
 use crate::{
     clock::Clock,
     tokens::Status,
@@ -48,8 +47,7 @@ pub(super) fn TokenTable(
     view: View,
     /// The URL of this list, which links from it keep.
     list: String,
-    to_delete: RwSignal<Option<Row>>,
-    delete_dialog: NodeRef<Dialog>,
+    dialogs: RowDialogs,
 ) -> AnyView {
     let with_owner = view == View::AllMembers;
     let pager = pager(view, &listing);
@@ -67,6 +65,7 @@ pub(super) fn TokenTable(
                         <th scope="col">"Token ID"</th>
                         {with_owner.then(|| view! { <th scope="col">"Owner"</th> })}
                         <th scope="col">"Description"</th>
+                        <th scope="col">"Scopes"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Created"</th>
                         <th scope="col">"Expires"</th>
@@ -78,7 +77,7 @@ pub(super) fn TokenTable(
                     {listing
                         .rows
                         .into_iter()
-                        .map(|row| view! { <TokenRow row listed_at list=list.clone() to_delete delete_dialog/> })
+                        .map(|row| view! { <TokenRow row listed_at list=list.clone() dialogs/> })
                         .collect_view()}
                 </tbody>
             </table>
@@ -115,13 +114,7 @@ fn pager(view: View, listing: &Listing) -> impl IntoView + use<> {
 }
 
 #[component]
-fn TokenRow(
-    row: Row,
-    listed_at: time::OffsetDateTime,
-    list: String,
-    to_delete: RwSignal<Option<Row>>,
-    delete_dialog: NodeRef<Dialog>,
-) -> AnyView {
+fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String, dialogs: RowDialogs) -> AnyView {
     let clock = Clock::get();
     let menu = NodeRef::<leptos::html::Div>::new();
     let menu_button = NodeRef::<Button>::new();
@@ -141,9 +134,9 @@ fn TokenRow(
     let owner = row.owner.clone().map(|owner| {
         view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
     });
-    // Without JavaScript the link asks the server for the page with the dialog open.
-    let delete_href = format!("{list}{}delete={id}", if list.contains('?') { '&' } else { '?' });
-    let ask_to_delete = {
+    // Without JavaScript the links ask the server for the page with the dialog open.
+    let href = |dialog: &str| format!("{list}{}{dialog}={id}", if list.contains('?') { '&' } else { '?' });
+    let ask = |signal: RwSignal<Option<Row>>, dialog| {
         let row = row.clone();
         move |event: ev::MouseEvent| {
             event.prevent_default();
@@ -154,10 +147,21 @@ fn TokenRow(
             if let Some(button) = menu_button.get_untracked() {
                 let _ = button.focus();
             }
-            to_delete.set(Some(row.clone()));
-            ui::open(delete_dialog);
+            signal.set(Some(row.clone()));
+            ui::open(dialog);
         }
     };
+    // A token already rotated, or expired, cannot be rotated.
+    let rotatable = token.replaced_by.is_none() && Status::at(expired_at, listed_at) == Status::Active;
+    let rotate_item = rotatable.then(|| {
+        view! { <a class="menu-item" href=href("rotate") on:click=ask(dialogs.to_rotate, dialogs.rotate)>"Rotate Token…"</a> }
+    });
+    let scopes = token.scopes.iter().map(|scope| view! { <code class="scope">{scope.name()}</code> }).collect_view();
+    let scopes_label = token.scopes.describe();
+    // A token rotated with a grace period: still working, but not for long.
+    let replaced = token.grace_ends_at.map(|ends| {
+        view! { <span class="replaced">"Replaced: works until the new token's first use, at most until "{time_or(Some(ends), listed_at, "")}</span> }
+    });
     view! {
         <tr>
             // data-label: the column's name, shown beside each value where narrow screens stack
@@ -165,7 +169,8 @@ fn TokenRow(
             <td data-label="Token ID"><TokenId id=id.clone()/></td>
             {owner}
             <td class="description" data-label="Description">{token.description.clone()}</td>
-            <td data-label="Status"><span class=status_class>{move || status().to_string()}</span></td>
+            <td data-label="Scopes"><span class="scopes" title=scopes_label>{scopes}</span></td>
+            <td data-label="Status"><span class=status_class>{move || status().to_string()}</span>{replaced}</td>
             <td data-label="Created">{time_or(Some(token.created_at), listed_at, "")}</td>
             <td data-label="Expires">{time_or(token.expired_at, listed_at, "Never")}</td>
             <td data-label="Last Used">{time_or(token.last_used, listed_at, "Never")}</td>
@@ -183,7 +188,8 @@ fn TokenRow(
                     "⋯"
                 </button>
                 <div id=menu_id class="menu" popover node_ref=menu style=format!("position-anchor: {anchor}")>
-                    <a class="menu-item danger" href=delete_href on:click=ask_to_delete>"Delete Token…"</a>
+                    {rotate_item}
+                    <a class="menu-item danger" href=href("delete") on:click=ask(dialogs.to_delete, dialogs.delete)>"Delete Token…"</a>
                 </div>
             </td>
         </tr>
