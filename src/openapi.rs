@@ -163,10 +163,16 @@ impl Modify for CommonRefusals {
 /// stateful tests) can follow them. Written into the JSON: utoipa 5.5 serialises a `Link`'s
 /// `operationId` as `operation_id`, which validators rightly refuse.
 fn add_links(document: &mut serde_json::Value) {
-    let links: [(&str, &[&str], &str, &str); 2] = [
+    let links: [(&str, &[&str], &str, &str); 3] = [
         (
             "/v4/apiAccessTokens",
-            &["getAccessToken", "deleteAccessToken", "rotateAccessToken"],
+            &["getAccessToken", "deleteAccessToken"],
+            "tokenId",
+            "$response.body#/tokenInfo/tokenId",
+        ),
+        (
+            "/v4/apiAccessTokens/{tokenId}/rotate",
+            &["getAccessToken", "deleteAccessToken"],
             "tokenId",
             "$response.body#/tokenInfo/tokenId",
         ),
@@ -305,6 +311,13 @@ impl Document {
         let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serialises");
         add_links(&mut document);
         state_security(&mut document);
+        // A token's scopes include `read_api` or `api` (`admin` alone is refused); utoipa's
+        // schema types have no `contains` to say so.
+        let scopes = document
+            .pointer_mut("/components/schemas/NewTokenRequest/properties/scopes")
+            .and_then(serde_json::Value::as_object_mut)
+            .expect("NewTokenRequest has scopes");
+        scopes.insert("contains".into(), json!({ "enum": ["read_api", "api"] }));
         Document(Arc::new(document))
     }
 }

@@ -51,15 +51,15 @@ test('generate a token, copy it to the clipboard, use it, see Last Used change, 
   expect(await id.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
   await row.getByRole('button', { name: `Copy token ID ${tokenId}` }).click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(tokenId);
-  await expect(row.getByRole('cell').nth(4)).toContainText('in 29 days');
-  await expect(row.getByRole('cell').nth(5)).toHaveText('Never');
+  await expect(row.getByRole('cell').nth(5)).toContainText('in 29 days');
+  await expect(row.getByRole('cell').nth(6)).toHaveText('Never');
 
   const me = await request.get('/v4/people/current', { headers: { Authorization: `Bearer ${value}` } });
   expect(me.status()).toBe(200);
 
   // Last Used: the page lists the tokens again when it is shown again (here: reloaded).
   await page.reload();
-  const lastUsed = page.getByRole('row', { name: /Playwright token/ }).getByRole('cell').nth(5);
+  const lastUsed = page.getByRole('row', { name: /Playwright token/ }).getByRole('cell').nth(6);
   await expect(lastUsed.locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
   await expect(lastUsed).toContainText(/now|seconds? ago/);
 

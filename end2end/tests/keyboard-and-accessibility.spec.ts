@@ -58,6 +58,8 @@ test('generate a token and close the dialogs with the keyboard alone', async ({ 
   await row.getByRole('button', { name: /Actions for token/ }).focus();
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
+  expect(await focusedText(page)).toBe('Rotate Token…');
+  await page.keyboard.press('Tab');
   expect(await focusedText(page)).toBe('Delete Token…');
   await page.keyboard.press('Enter');
   const confirm = page.getByRole('dialog', { name: 'Delete Token' });

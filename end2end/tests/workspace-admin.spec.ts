@@ -94,7 +94,7 @@ test('-1 is refused while the workspace has a maximum lifetime, and allowed once
   await generate.getByRole('button', { name: 'Generate' }).click();
   await page.getByRole('dialog', { name: 'My Token' }).getByRole('button', { name: 'Close' }).click();
   const row = page.getByRole('row', { name: /Forever, allowed/ });
-  await expect(row.getByRole('cell').nth(4)).toHaveText('Never');
+  await expect(row.getByRole('cell').nth(5)).toHaveText('Never');
   await expect(row).toContainText('Active');
   expect(problems).toEqual([]);
 });
@@ -141,12 +141,12 @@ test('a token with a one-second lifetime turns Expired on the open page, without
   await page.evaluate(() => ((window as any).__sameDocument = true));
   await page.clock.pauseAt(createdAt);
   const row = page.getByRole('row', { name: /One second/ });
-  await expect(row.getByRole('cell').nth(2)).toHaveText('Active');
-  await expect(row.getByRole('cell').nth(4)).toContainText('in 1 second');
+  await expect(row.getByRole('cell').nth(3)).toHaveText('Active');
+  await expect(row.getByRole('cell').nth(5)).toContainText('in 1 second');
 
   await page.clock.runFor(2_000);
-  await expect(row.getByRole('cell').nth(2)).toHaveText('Expired');
-  await expect(row.getByRole('cell').nth(4)).toContainText('1 second ago');
+  await expect(row.getByRole('cell').nth(3)).toHaveText('Expired');
+  await expect(row.getByRole('cell').nth(5)).toContainText('1 second ago');
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   expect(problems).toEqual([]);
 });

@@ -40,7 +40,7 @@ struct NewTokenRequest {
     /// Omitted: `["api"]` for a member and `["api", "admin"]` for an admin, as before scopes
     /// existed. A token creating a token can give it no scope it lacks itself.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<Scope>>, min_items = 1)]
+    #[schema(schema_with = scopes)]
     scopes: Option<Vec<String>>,
 }
 
@@ -62,6 +62,22 @@ fn lifetime_seconds() -> utoipa::openapi::Schema {
          lifetime (`maxTokenLifetimeDays`) bounds it, and allows -1 only while it is unlimited.",
         false,
     )
+}
+
+/// One or more scope names, at least one of them `read_api` or `api` (the document says so with
+/// `contains`, which utoipa's schema types lack: [`crate::openapi::Document::new`] adds it).
+fn scopes() -> utoipa::openapi::Schema {
+    let names: Vec<&str> = Scope::ALL.iter().map(|scope| scope.name()).collect();
+    serde_json::from_value(serde_json::json!({
+        "type": ["array", "null"],
+        "items": { "type": "string", "enum": names },
+        "minItems": 1,
+        "description": "What the token may do: `read_api` (read-only), `api` (everything but admin-only \
+                        endpoints), and `admin` (admin-only endpoints, added to one of the other two; admins \
+                        only). Omitted: `[\"api\"]` for a member and `[\"api\", \"admin\"]` for an admin, as \
+                        before scopes existed. A token creating a token can give it no scope it lacks itself."
+    }))
+    .expect("a JSON Schema utoipa reads")
 }
 
 fn description() -> utoipa::openapi::Schema {
@@ -110,9 +126,10 @@ async fn create(
     security(("bearerToken" = ["api"])),
     responses(
         (status = 201, description = "The new token and its value", body = NewToken),
-        (status = 400, description = "An expired or already rotated token, or a grace period out of range", body = ErrorBody),
+        (status = 400, description = "A grace period out of range", body = ErrorBody),
         (status = 403, description = "Members may not generate tokens in this workspace, or the calling token lacks a scope", body = ErrorBody),
         (status = 404, description = "No such token, or another member's", body = ErrorBody),
+        (status = 409, description = "The token expired, or was rotated already (rotate its replacement)", body = ErrorBody),
     ))]
 async fn rotate(
     State(state): State<AppState>,
@@ -121,11 +138,12 @@ async fn rotate(
     body: Bytes,
 ) -> Result<(StatusCode, Json<NewToken>), ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
-    // The body is optional: none at all rotates at once.
+    // The body is optional: none at all (or `null`) rotates at once.
     let request: RotateRequest = match body.iter().all(u8::is_ascii_whitespace) {
         true => RotateRequest::default(),
-        false => serde_json::from_slice(&body)
-            .map_err(|error| ApiError::Validation(format!("The request body is not valid: {error}")))?,
+        false => serde_json::from_slice::<Option<RotateRequest>>(&body)
+            .map_err(|error| ApiError::Validation(format!("The request body is not valid: {error}")))?
+            .unwrap_or_default(),
     };
     let grace_seconds = request.grace_seconds.map_or(0, |seconds| seconds.0);
     if !(0..=MAX_GRACE_SECONDS).contains(&grace_seconds) {
@@ -213,6 +231,7 @@ impl From<TokenError> for ApiError {
             TokenError::Invalid { message, .. } => ApiError::Validation(message),
             TokenError::MissingScope { scope, message } => ApiError::InsufficientScope { scope, message },
             TokenError::NotFound => ApiError::NotFound(error.to_string()),
+            TokenError::Conflict(message) => ApiError::Conflict(message),
             TokenError::Store(error) => error.into(),
         }
     }

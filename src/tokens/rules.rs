@@ -35,6 +35,9 @@ pub enum TokenError {
     /// scoped).
     #[error("{message}")]
     MissingScope { scope: Scope, message: String },
+    /// The token's state does not allow it: it expired, or was rotated already.
+    #[error("{0}")]
+    Conflict(String),
     /// No such token, or one the caller may not see: the same answer, so ids cannot be probed.
     #[error("No such access token.")]
     NotFound,
@@ -155,18 +158,15 @@ pub async fn rotate(
         return Err(TokenError::NotAllowed);
     }
     if old.replaced {
-        return Err(invalid("token", "This token was already rotated: rotate the token that replaced it."));
+        return Err(TokenError::Conflict("This token was already rotated: rotate the token that replaced it.".into()));
     }
     let now = crate::clock::now();
     let max = settings.max_token_lifetime_days;
     if let Some(expired_at) = max.effective_expiry(old.created_at, old.expires_at).filter(|at| *at <= now) {
-        return Err(invalid(
-            "token",
-            format!(
-                "This token expired at {}; an expired token cannot be rotated. Generate a new one.",
-                timestamp::format(expired_at)
-            ),
-        ));
+        return Err(TokenError::Conflict(format!(
+            "This token expired at {}; an expired token cannot be rotated. Generate a new one.",
+            timestamp::format(expired_at)
+        )));
     }
     let length = match old.expires_at {
         None => Lifetime::Never,
@@ -196,7 +196,7 @@ pub async fn rotate(
     };
     let info = store::rotate(store, row, grace_ends_at)
         .await?
-        .ok_or_else(|| invalid("token", "This token was rotated or deleted meanwhile."))?;
+        .ok_or_else(|| TokenError::Conflict("This token was rotated or deleted meanwhile.".into()))?;
     tracing::info!(%token_id, new_token_id = %info.token_id, by = %caller.person.username, grace_seconds, "rotated an access token");
     Ok(NewToken { token_value: value.expose().to_owned(), token_info: info })
 }

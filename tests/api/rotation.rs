@@ -67,7 +67,7 @@ on_sqlite_and_postgres! {
         assert!(info["graceEndsAt"].is_string());
         // A token in its grace period is not rotated again.
         let again = rotate(&app, id(&old), None).await;
-        assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(again.status(), StatusCode::CONFLICT);
 
         assert!(works(&app, new_value).await, "the new token's first use");
         assert!(!works(&app, &old_value).await, "ends the old one's grace");
@@ -102,7 +102,7 @@ on_sqlite_and_postgres! {
         let (_, expiring) = app.token_of(ADMIN_USERNAME, ADMIN_PASSWORD, json!({ "lifetimeSeconds": 1 })).await;
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         let expired = rotate(&app, id(&expiring), None).await;
-        assert_eq!(expired.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(expired.status(), StatusCode::CONFLICT);
         assert!(expired.json::<Value>().await.unwrap()["exception"]["message"].as_str().unwrap().contains("expired"));
 
         let (_, deleted) = app.token_of(ADMIN_USERNAME, ADMIN_PASSWORD, json!({ "lifetimeSeconds": DAY })).await;
