@@ -43,8 +43,9 @@ pub enum Credential {
     /// A browser session (the page's server functions and forms).
     Session,
     /// A bearer access token of the caller's: what it may do, and when it stops working (the
-    /// workspace's maximum lifetime applied), which bound any token it creates.
-    Token { id: TokenId, scopes: Scopes, expires_at: Option<OffsetDateTime> },
+    /// workspace's maximum lifetime and a rotation's grace applied), which bound any token it
+    /// creates. `rotated`: it was replaced and works only for its grace period.
+    Token { id: TokenId, scopes: Scopes, expires_at: Option<OffsetDateTime>, rotated: bool },
 }
 
 /// Credentials as sent, before they are checked.
@@ -193,7 +194,18 @@ async fn bearer(state: &AppState, presented: &str) -> Result<Caller, TokenRefusa
         tracing::info!(token_id = %predecessor, replaced_by = %found.token_id, "retired a rotated token at its successor's first use");
     }
     state.usage.record(found.token_id, now);
-    Ok(Caller { person: found.owner, via: Credential::Token { id: found.token_id, scopes: found.scopes, expires_at } })
+    // A token in its grace period stops then at the latest, whatever its expiry.
+    let expires_at = match (expires_at, found.grace_ends_at) {
+        (Some(at), Some(grace)) => Some(at.min(grace)),
+        (at, grace) => at.or(grace),
+    };
+    let via = Credential::Token {
+        id: found.token_id,
+        scopes: found.scopes,
+        expires_at,
+        rotated: found.grace_ends_at.is_some(),
+    };
+    Ok(Caller { person: found.owner, via })
 }
 
 fn presented(headers: &HeaderMap) -> Result<Presented, ApiError> {
@@ -308,10 +320,10 @@ impl Caller {
     pub fn require_admin(&self) -> Result<&Person, ApiError> {
         match self.admin_rights() {
             AdminRights::Granted => Ok(&self.person),
-            AdminRights::NotInScope => {
-                self.require_scope(Scope::Admin, "Only workspace admins can do this")?;
-                Ok(&self.person)
-            }
+            AdminRights::NotInScope => Err(ApiError::InsufficientScope {
+                scope: Scope::Admin,
+                message: "Only workspace admins can do this: that needs a token with the admin scope.".into(),
+            }),
             AdminRights::NotAdmin => Err(ApiError::Forbidden("Only workspace admins can do this.".into())),
         }
     }

@@ -141,29 +141,49 @@ pub async fn set_admin(store: &Store, id: PersonId, is_admin: bool) -> Result<Gu
     let sql = format!(
         "UPDATE users SET is_admin = $2 WHERE id = $1 AND ($2 OR NOT is_admin OR disabled OR {OTHER_ADMINS_REMAIN})"
     );
-    guarded(store, id, &sql, is_admin).await
+    let outcome = guarded(store, id, &sql, is_admin, false).await?;
+    if outcome == Guarded::Done && !is_admin {
+        // A member's token does nothing an admin may; take `admin` off their tokens, so that
+        // making them an admin again does not revive it unasked.
+        with_pool!(store, pool => sqlx::query(
+            "UPDATE access_tokens SET scopes = TRIM(REPLACE(' ' || scopes || ' ', ' admin ', ' ')) \
+             WHERE owner_id = $1 AND scopes LIKE '%admin%'",
+        )
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    }
+    Ok(outcome)
 }
 
-/// Disables or enables the account. Disabling ends the person's sessions in the same transaction.
+/// Disables or enables the account, ending the person's sessions in the same transaction either
+/// way: a sign-in that raced the disabling must not come back to life with the enabling.
 pub async fn set_disabled(store: &Store, id: PersonId, disabled: bool) -> Result<Guarded, StoreError> {
     let sql = format!(
         "UPDATE users SET disabled = $2 WHERE id = $1 AND (NOT $2 OR NOT is_admin OR disabled OR {OTHER_ADMINS_REMAIN})"
     );
-    guarded(store, id, &sql, disabled).await
+    guarded(store, id, &sql, disabled, true).await
 }
 
 /// Deletes the account; its sessions and tokens go with it (`ON DELETE CASCADE`).
 pub async fn delete(store: &Store, id: PersonId) -> Result<Guarded, StoreError> {
     // `$2` is unused; it keeps the one shape of `guarded`.
     let sql = format!("DELETE FROM users WHERE id = $1 AND ($2 OR NOT is_admin OR disabled OR {OTHER_ADMINS_REMAIN})");
-    guarded(store, id, &sql, false).await
+    guarded(store, id, &sql, false, false).await
 }
 
 /// Runs a change that checks [`OTHER_ADMINS_REMAIN`] itself, and ends the person's sessions when
-/// it leaves them unable to sign in. Two such changes at once must not both pass the check: on
+/// `end_sessions`. Two such changes at once must not both pass the check: on
 /// PostgreSQL (READ COMMITTED) each statement could count the admin the other is demoting, so they
 /// take turns on a transaction-scoped advisory lock; SQLite runs one write at a time anyway.
-async fn guarded(store: &Store, id: PersonId, sql: &str, flag: bool) -> Result<Guarded, StoreError> {
+async fn guarded(
+    store: &Store,
+    id: PersonId,
+    sql: &str,
+    flag: bool,
+    end_sessions: bool,
+) -> Result<Guarded, StoreError> {
     let take_turns = match store {
         Store::Postgres(_) => "SELECT pg_advisory_xact_lock(7310001)",
         Store::Sqlite(_) => "SELECT 1",
@@ -172,10 +192,9 @@ async fn guarded(store: &Store, id: PersonId, sql: &str, flag: bool) -> Result<G
         let mut tx = pool.begin().await?;
         sqlx::query(take_turns).execute(&mut *tx).await?;
         let done = sqlx::query(sql).bind(id).bind(flag).execute(&mut *tx).await?.rows_affected();
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND EXISTS (SELECT 1 FROM users WHERE id = $1 AND disabled)")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        if done == 1 && end_sessions {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(done)
     }

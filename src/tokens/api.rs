@@ -227,7 +227,7 @@ impl From<TokenError> for ApiError {
         match error {
             // As if the routes did not exist (API.md); the message still tells a person why.
             TokenError::Disabled => ApiError::NotFound(error.to_string()),
-            TokenError::NotAllowed => ApiError::Forbidden(error.to_string()),
+            TokenError::NotAllowed | TokenError::RotatedCaller => ApiError::Forbidden(error.to_string()),
             TokenError::Invalid { message, .. } => ApiError::Validation(message),
             TokenError::MissingScope { scope, message } => ApiError::InsufficientScope { scope, message },
             TokenError::NotFound => ApiError::NotFound(error.to_string()),

@@ -35,6 +35,12 @@ pub enum TokenError {
     /// scoped).
     #[error("{message}")]
     MissingScope { scope: Scope, message: String },
+    /// The calling token was rotated: in its grace period it still authenticates, but it creates
+    /// and rotates no token (its holder could otherwise outlast the rotation, or undo it).
+    #[error(
+        "This token was rotated and works only until its grace period ends: it cannot create or rotate tokens. Use the token that replaced it."
+    )]
+    RotatedCaller,
     /// The token's state does not allow it: it expired, or was rotated already.
     #[error("{0}")]
     Conflict(String),
@@ -69,6 +75,7 @@ pub async fn generate(
     if !settings.tokens_allowed_for(owner.is_admin) {
         return Err(TokenError::NotAllowed);
     }
+    refuse_rotated_caller(caller)?;
     let scopes = match scopes {
         Some(scopes) if scopes.admin() && !owner.is_admin => {
             return Err(invalid("scopes", "Only workspace admins can give a token the admin scope."));
@@ -85,8 +92,12 @@ pub async fn generate(
         None => {
             let default = Scopes::default_for(owner.is_admin);
             match caller.scopes() {
-                // Every token that may create one (it writes) has `api`: the intersection exists.
-                Some(parent) => default.intersect(parent).unwrap_or(Scopes::API),
+                // Every token that may create one (it writes) has `api`, so this intersection
+                // exists; were it empty, the answer is no rather than some other set.
+                Some(parent) => default.intersect(parent).ok_or_else(|| TokenError::MissingScope {
+                    scope: Scope::Api,
+                    message: "This token lacks the api scope, so it cannot create tokens.".into(),
+                })?,
                 None => default,
             }
         }
@@ -152,6 +163,7 @@ pub async fn rotate(
 ) -> Result<NewToken, TokenError> {
     debug_assert!((0..=MAX_GRACE_SECONDS).contains(&grace_seconds));
     let settings = enabled_settings(store).await?;
+    refuse_rotated_caller(caller)?;
     let old = store::for_rotation(store, token_id).await?.ok_or(TokenError::NotFound)?;
     may_act_on(caller, old.owner_id, "rotating")?;
     if old.owner_id == caller.person.id && !settings.tokens_allowed_for(caller.person.is_admin) {
@@ -199,6 +211,13 @@ pub async fn rotate(
         .ok_or_else(|| TokenError::Conflict("This token was rotated or deleted meanwhile.".into()))?;
     tracing::info!(%token_id, new_token_id = %info.token_id, by = %caller.person.username, grace_seconds, "rotated an access token");
     Ok(NewToken { token_value: value.expose().to_owned(), token_info: info })
+}
+
+fn refuse_rotated_caller(caller: &Caller) -> Result<(), TokenError> {
+    match caller.via {
+        Credential::Token { rotated: true, .. } => Err(TokenError::RotatedCaller),
+        _ => Ok(()),
+    }
 }
 
 fn earliest(a: Option<OffsetDateTime>, b: Option<OffsetDateTime>) -> Option<OffsetDateTime> {

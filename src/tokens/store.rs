@@ -163,6 +163,9 @@ pub async fn rotate(
             tx.rollback().await?;
             return Ok(false);
         }
+        // A token the old one replaced, still in its grace period, goes with it: it would
+        // otherwise wait for the first use of a token that no longer exists.
+        sqlx::query("DELETE FROM access_tokens WHERE replaced_by = $1").bind(&old).execute(&mut *tx).await?;
         // Housekeeping on this rare write path: forget tokens whose grace has ended.
         sqlx::query("DELETE FROM access_tokens WHERE grace_ends_at <= $1").bind(now).execute(&mut *tx).await?;
         tx.commit().await?;

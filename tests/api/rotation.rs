@@ -74,6 +74,26 @@ on_sqlite_and_postgres! {
         assert!(works(&app, new_value).await);
     }
 
+    async fn a_token_in_its_grace_period_creates_and_rotates_nothing(app) {
+        let (old_value, old) = app.token_of(ADMIN_USERNAME, ADMIN_PASSWORD, json!({ "lifetimeSeconds": DAY })).await;
+        let rotated: Value = rotate(&app, id(&old), Some(json!({ "graceSeconds": 3600 }))).await.json().await.unwrap();
+        let create = app.bearer(Method::POST, "/v4/apiAccessTokens", &old_value).json(&json!({ "lifetimeSeconds": 60 })).send().await.unwrap();
+        assert_eq!(create.status(), StatusCode::FORBIDDEN);
+        assert!(create.json::<Value>().await.unwrap()["exception"]["message"].as_str().unwrap().contains("was rotated"));
+        let undo = app.bearer(Method::POST, &format!("/v4/apiAccessTokens/{}/rotate", id(&rotated["tokenInfo"])), &old_value).send().await.unwrap();
+        assert_eq!(undo.status(), StatusCode::FORBIDDEN, "the holder of the old value cannot take the new one over");
+        assert!(works(&app, rotated["tokenValue"].as_str().unwrap()).await);
+    }
+
+    async fn rotating_the_replacement_at_once_also_ends_the_first_tokens_grace(app) {
+        let (first_value, first) = app.token_of(ADMIN_USERNAME, ADMIN_PASSWORD, json!({ "lifetimeSeconds": DAY })).await;
+        let second: Value = rotate(&app, id(&first), Some(json!({ "graceSeconds": 3600 }))).await.json().await.unwrap();
+        let third: Value = rotate(&app, id(&second["tokenInfo"]), None).await.json().await.unwrap();
+        assert!(!works(&app, &first_value).await, "the first token's grace ends with the second token");
+        assert!(!works(&app, second["tokenValue"].as_str().unwrap()).await);
+        assert!(works(&app, third["tokenValue"].as_str().unwrap()).await);
+    }
+
     async fn with_a_grace_period_the_old_token_stops_when_the_grace_ends(app) {
         let (old_value, old) = app.token_of(ADMIN_USERNAME, ADMIN_PASSWORD, json!({ "lifetimeSeconds": DAY })).await;
         let rotated = rotate(&app, id(&old), Some(json!({ "graceSeconds": 1 }))).await;

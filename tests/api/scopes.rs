@@ -159,6 +159,19 @@ on_sqlite_and_postgres! {
         assert_insufficient_scope(delete, "api", "a read-only token deleting").await;
     }
 
+    async fn a_demoted_admins_tokens_lose_the_admin_scope_for_good(app) {
+        let ada = app.add_person("ada", "ada-password-1", true).await;
+        let (value, info) = app.token_of("ada", "ada-password-1", json!({ "lifetimeSeconds": DAY })).await;
+        assert_eq!(info["scopes"], json!(["api", "admin"]));
+        let person = format!("/v4/people/{}", ada["id"]);
+        app.as_admin(Method::PATCH, &person).json(&json!({ "isAdmin": false })).send().await.unwrap();
+        app.as_admin(Method::PATCH, &person).json(&json!({ "isAdmin": true })).send().await.unwrap();
+        let shown: Value = app.bearer(Method::GET, &format!("/v4/apiAccessTokens/{}", info["tokenId"].as_str().unwrap()), &value).send().await.unwrap().json().await.unwrap();
+        assert_eq!(shown["scopes"], json!(["api"]));
+        let admin_only = app.bearer(Method::GET, "/v4/people", &value).send().await.unwrap();
+        assert_insufficient_scope(admin_only, "admin", "re-promoted, the old token stays without admin").await;
+    }
+
     async fn unknown_empty_or_unallowed_scopes_are_refused_and_create_nothing(app) {
         app.add_person("ned", "ned-password-1", false).await;
         app.settings(json!({ "allowMembersToGenerateTokens": true })).await;
@@ -201,6 +214,42 @@ on_sqlite_and_postgres! {
         let forever = app.token_of(ADMIN_USERNAME, ADMIN_PASSWORD, json!({ "lifetimeSeconds": -1 })).await.0;
         let child = app.bearer(Method::POST, "/v4/apiAccessTokens", &forever).json(&json!({ "lifetimeSeconds": -1 })).send().await.unwrap();
         assert_eq!(child.status(), StatusCode::CREATED);
+    }
+
+    async fn the_page_generates_read_only_tokens_with_and_without_javascript(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let generated = app.server_fn("generate_token", &[("lifetime_days", "30"), ("description", "dashboard"), ("access", "read_api")]).await;
+        assert_eq!(generated.status(), StatusCode::OK);
+        let generated: Value = generated.json().await.unwrap();
+        assert_eq!(generated["tokenInfo"]["scopes"], json!(["read_api"]));
+        let admin = app.server_fn("generate_token", &[("lifetime_days", "30"), ("description", ""), ("access", "api"), ("admin", "on")]).await;
+        assert_eq!(admin.json::<Value>().await.unwrap()["tokenInfo"]["scopes"], json!(["api", "admin"]));
+        let nonsense = app.server_fn("generate_token", &[("lifetime_days", "30"), ("description", ""), ("access", "everything")]).await;
+        assert_eq!(nonsense.status(), StatusCode::BAD_REQUEST);
+
+        // Without JavaScript: the form posts to the page, which answers with the value.
+        let answer = app.page_form("/preferences/access-tokens", &[("intent", "generate"), ("lifetime_days", "30"), ("description", "no script"), ("access", "read_api")]).await;
+        assert_eq!(answer.status(), StatusCode::OK);
+        let html = answer.text().await.unwrap();
+        let at = html.find("atk_").expect("the value is in the answer");
+        let value: String = html[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let write = app.bearer(Method::POST, "/v4/apiAccessTokens", &value).json(&json!({ "lifetimeSeconds": 60 })).send().await.unwrap();
+        assert_insufficient_scope(write, "api", "a read-only token from the no-script form").await;
+        let listed = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap().text().await.unwrap();
+        assert!(listed.contains(r#"<code class="scope">read_api</code>"#), "the table shows scopes");
+
+        // Members are not offered the admin scope, and cannot post it either.
+        app.add_person("pat", "pat-password-1", false).await;
+        app.settings(json!({ "allowMembersToGenerateTokens": true })).await;
+        let member = app.another_browser();
+        member.sign_in("pat", "pat-password-1").await;
+        let page = member.page("/preferences/access-tokens").await;
+        assert!(page.contains(r#"name="access" value="read_api""#) && !page.contains(r#"name="admin""#), "{page}");
+        let page = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(r#"name="admin""#), "admins are offered it");
+        let refused = member.server_fn("generate_token", &[("lifetime_days", "30"), ("description", ""), ("access", "api"), ("admin", "on")]).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert!(refused.text().await.unwrap().contains("Only workspace admins can give a token the admin scope"));
     }
 }
 

@@ -196,6 +196,11 @@ impl Browser {
         self.server_fn("sign_in", &[("username", username), ("password", password)]).await
     }
 
+    /// A page's HTML.
+    pub async fn page(&self, path: &str) -> String {
+        self.client.get(format!("{}{path}", self.base)).send().await.unwrap().text().await.unwrap()
+    }
+
     /// The status of a page: `200`, or `302` to the sign-in page when signed out.
     pub async fn page_status(&self, path: &str) -> StatusCode {
         self.client.get(format!("{}{path}", self.base)).send().await.unwrap().status()
