@@ -79,7 +79,8 @@ fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspac
                 <input id="max-lifetime" name="max_token_lifetime_days" inputmode="numeric" required value=max_days aria-describedby="max-lifetime-hint max-lifetime-error"/>
                 <p id="max-lifetime-hint" class="hint">
                     "The longest lifetime of a new token; -1 for no maximum, which also allows tokens that never "
-                    "expire. Existing tokens keep their expiry."
+                    "expire. It applies to tokens already out too: one older than the maximum stops working "
+                    "(and shows as Expired) until the maximum is raised again."
                 </p>
                 <p id="max-lifetime-error" class="error" role="alert">{max_error}</p>
             </fieldset>
