@@ -239,14 +239,19 @@ pub async fn get(
     max: MaxLifetime,
 ) -> Result<Option<(TokenInfo, PersonId)>, StoreError> {
     let now = OffsetDateTime::now_utc();
+    let found = one(store, token_id, now).await?;
+    found.map(|row| Ok((row.token.into_info(now, max)?, row.owner_id))).transpose()
+}
+
+/// The row of a token that still works or may (not one whose rotation grace has ended).
+async fn one(store: &Store, token_id: TokenId, now: OffsetDateTime) -> Result<Option<TokenRowWithOwner>, StoreError> {
     let sql =
         format!("SELECT {COLUMNS}, t.owner_id FROM access_tokens t WHERE t.token_id = $1 AND {}", not_retired("$2"));
-    let found: Option<TokenRowWithOwner> = with_pool!(store, pool => sqlx::query_as(&sql)
+    Ok(with_pool!(store, pool => sqlx::query_as(&sql)
         .bind(token_id.to_string())
         .bind(timestamp::to_millis(now))
         .fetch_optional(pool)
-        .await)?;
-    found.map(|row| Ok((row.token.into_info(now, max)?, row.owner_id))).transpose()
+        .await)?)
 }
 
 #[derive(sqlx::FromRow)]
@@ -358,15 +363,7 @@ pub struct Rotating {
 }
 
 pub async fn for_rotation(store: &Store, token_id: TokenId) -> Result<Option<Rotating>, StoreError> {
-    let now = OffsetDateTime::now_utc();
-    let sql =
-        format!("SELECT {COLUMNS}, t.owner_id FROM access_tokens t WHERE t.token_id = $1 AND {}", not_retired("$2"));
-    let found: Option<TokenRowWithOwner> = with_pool!(store, pool => sqlx::query_as(&sql)
-        .bind(token_id.to_string())
-        .bind(timestamp::to_millis(now))
-        .fetch_optional(pool)
-        .await)?;
-    let Some(row) = found else { return Ok(None) };
+    let Some(row) = one(store, token_id, OffsetDateTime::now_utc()).await? else { return Ok(None) };
     Ok(Some(Rotating {
         owner_id: row.owner_id,
         created_at: timestamp::from_millis(row.token.created_at),

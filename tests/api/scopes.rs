@@ -231,8 +231,7 @@ on_sqlite_and_postgres! {
         let answer = app.page_form("/preferences/access-tokens", &[("intent", "generate"), ("lifetime_days", "30"), ("description", "no script"), ("access", "read_api")]).await;
         assert_eq!(answer.status(), StatusCode::OK);
         let html = answer.text().await.unwrap();
-        let at = html.find("atk_").expect("the value is in the answer");
-        let value: String = html[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let value = crate::support::token_value_in(&html);
         let write = app.bearer(Method::POST, "/v4/apiAccessTokens", &value).json(&json!({ "lifetimeSeconds": 60 })).send().await.unwrap();
         assert_insufficient_scope(write, "api", "a read-only token from the no-script form").await;
         let listed = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap().text().await.unwrap();

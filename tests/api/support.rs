@@ -294,6 +294,15 @@ fn rand_suffix() -> u64 {
     RandomState::new().hash_one(std::time::SystemTime::now())
 }
 
+/// The token value a page shows (the My Token dialog's field, in an answer to a posted form).
+pub fn token_value_in(html: &str) -> String {
+    html.split(r#"value=""#)
+        .map(|rest| &rest[..rest.find('"').unwrap_or(0)])
+        .find(|value| value.starts_with("atk_"))
+        .expect("the page shows a token value")
+        .to_owned()
+}
+
 /// The `WWW-Authenticate` challenge of a response, or `""`.
 pub fn challenge(response: &Response) -> String {
     response

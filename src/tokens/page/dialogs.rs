@@ -195,8 +195,7 @@ pub(super) fn DeleteDialog(
             ui::close(dialog);
         }
     });
-    let token_id =
-        move || to_delete.with(|row| row.as_ref().map(|row| row.info.token_id.to_string()).unwrap_or_default());
+    let token_id = move || token_id(to_delete);
     let submit = move |event: ev::SubmitEvent| {
         event.prevent_default();
         if let Some(row) = to_delete.get_untracked() {
@@ -236,8 +235,7 @@ pub(super) fn RotateDialog(
 ) -> AnyView {
     let forget_request = forget_request("rotate", list);
     let error = move || rotate.value().get().and_then(Result::err).map(|error| error.to_string());
-    let token_id =
-        move || to_rotate.with(|row| row.as_ref().map(|row| row.info.token_id.to_string()).unwrap_or_default());
+    let token_id = move || token_id(to_rotate);
     let submit = move |event: ev::SubmitEvent| {
         event.prevent_default();
         if let Ok(input) = RotateToken::from_event(&event) {
@@ -277,6 +275,11 @@ pub(super) fn RotateDialog(
         </dialog>
     }
     .into_any()
+}
+
+/// The id of the token a confirmation is about, for its form.
+fn token_id(row: RwSignal<Option<Row>>) -> String {
+    row.with(|row| row.as_ref().map(|row| row.info.token_id.to_string()).unwrap_or_default())
 }
 
 /// A token as a confirmation names it: its description and id, and its owner in the All members view.
