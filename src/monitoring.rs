@@ -93,9 +93,11 @@ fn describe() {
 ///
 /// One middleware for all of that, not one each: an axum `from_fn` layer clones the whole stack
 /// beneath it for every request, and three layers cost about a fifth of `/healthz`'s throughput.
-pub async fn observe(State(trust_proxy): State<bool>, request: Request, next: Next) -> Response {
+pub async fn observe(State(trust_proxy): State<bool>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = RequestId::of(request.headers(), trust_proxy);
+    let client = crate::client_ip::ClientIp::of(&request, trust_proxy);
+    request.extensions_mut().insert(client);
     let method = method_of(&request);
     let route = request.extensions().get::<MatchedPath>().cloned();
     let fallback = fallback_route(&request);

@@ -103,13 +103,15 @@ impl CommonRefusals {
         (
             "429",
             "TooManyRequests",
-            "Too many failed password attempts for this username; retry after `Retry-After` seconds",
+            "Too many failed password attempts for this username, from this client, or on this instance; \
+             retry after `Retry-After` seconds",
         ),
         ("500", "InternalServerError", "An unexpected error; the details are in the server's log"),
         (
             "503",
             "ServiceUnavailable",
-            "The database did not answer; nothing was changed. Retry after `Retry-After` seconds.",
+            "The database did not answer, or every password-hashing slot stayed busy; nothing was changed. \
+             Retry after `Retry-After` seconds.",
         ),
     ];
 }

@@ -195,7 +195,10 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
             }
         }
     });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // With each connection's peer address: the per-client sign-in limit counts by it.
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     // The requests in flight are done: write their Last Used times before closing the database.
     _ = stop_usage.send(());
     _ = usage.await;

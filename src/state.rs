@@ -17,7 +17,8 @@ pub struct AppState {
     /// Token uses not yet written to the database (Last Used).
     pub usage: Arc<UsageLog>,
     pub metrics: Metrics,
-    /// Whether the proxy in front is trusted with the headers it sets (`x-request-id`).
+    /// Whether the proxy in front is trusted with the headers it sets (`x-request-id`, and
+    /// `X-Forwarded-For` for the client IP: see `client_ip`).
     pub trust_proxy_headers: bool,
 }
 

@@ -60,7 +60,8 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let caller = identify(&state, request.headers()).await?;
+    let client = crate::client_ip::ClientIp::in_extensions(request.extensions());
+    let caller = identify(&state, request.headers(), client).await?;
     // Reading is all a `read_api` token may do; handlers check `admin` where they use it.
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         caller.require_scope(Scope::Api, "This token is read-only (read_api): it cannot change anything")?;
@@ -70,7 +71,7 @@ pub async fn authenticate(
 }
 
 /// Who the credentials name, counted by scheme and outcome (`auth_attempts_total`).
-async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+async fn identify(state: &AppState, headers: &HeaderMap, client: Option<std::net::IpAddr>) -> Result<Caller, ApiError> {
     let count = |scheme: &'static str, outcome: &'static str| {
         monitoring::count("auth_attempts_total", [("scheme", scheme), ("outcome", outcome)]);
     };
@@ -80,7 +81,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiEr
             Err(error)
         }
         Ok(Presented::Basic { username, password: given }) => {
-            let checked = password::check(&state.store, &state.login_throttle, &username, &given).await;
+            let checked = password::check(&state.store, &state.login_throttle, &username, &given, client).await;
             count(
                 "basic",
                 match &checked {
@@ -88,6 +89,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiEr
                     Err(PasswordCheckError::Rejected) => "wrong_password",
                     Err(PasswordCheckError::Throttled(_)) => "throttled",
                     Err(PasswordCheckError::Disabled) => "disabled",
+                    Err(PasswordCheckError::Busy) => "busy",
                     Err(PasswordCheckError::Store(_)) => "unavailable",
                 },
             );
@@ -208,12 +210,19 @@ async fn bearer(state: &AppState, presented: &str) -> Result<Caller, TokenRefusa
     Ok(Caller { person: found.owner, via })
 }
 
+const MAX_AUTHORIZATION_BYTES: usize = 4096;
+
 fn presented(headers: &HeaderMap) -> Result<Presented, ApiError> {
     let malformed = |why: &str| ApiError::InvalidRequest(format!("The Authorization header is malformed: {why}."));
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
     let Some(value) = values.next() else { return Err(ApiError::MissingCredentials) };
     if values.next().is_some() {
         return Err(malformed("send it once"));
+    }
+    // Credentials are short (a token is 53 characters; a password at most 1 KiB): a longer header
+    // is refused before it is decoded, let alone hashed or kept.
+    if value.len() > MAX_AUTHORIZATION_BYTES {
+        return Err(malformed("it is longer than any credentials"));
     }
     let value = value.to_str().map_err(|_| malformed("it is not ASCII"))?;
     let (scheme, credentials) =
@@ -268,6 +277,7 @@ impl From<PasswordCheckError> for ApiError {
             PasswordCheckError::Rejected => ApiError::BadCredentials,
             PasswordCheckError::Throttled(seconds) => ApiError::Throttled(seconds),
             PasswordCheckError::Disabled => ApiError::AccountDisabled,
+            PasswordCheckError::Busy => ApiError::Unavailable,
             PasswordCheckError::Store(error) => error.into(),
         }
     }

@@ -2,16 +2,17 @@
 //! crate's defaults), and checking a username and password, throttled. Hashing takes tens of
 //! milliseconds of CPU on purpose, so it runs on the blocking pool and never stalls the async runtime.
 
-use std::sync::LazyLock;
+use std::{net::IpAddr, sync::LazyLock, time::Duration};
 
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},
 };
+use tokio::sync::Semaphore;
 
-use super::throttle::LoginThrottle;
+use super::throttle::{LoginThrottle, Refusal};
 use crate::{
-    people::{NewPassword, Person, store as people_store},
+    people::{NewPassword, Person, Username, store as people_store},
     store::{Store, StoreError},
 };
 
@@ -20,45 +21,98 @@ use crate::{
 pub enum PasswordCheckError {
     /// Wrong username or password; which of the two is not said.
     Rejected,
-    /// Too many failures for this username; retry after this many seconds.
+    /// Too many failures for this username, this client or this instance; retry after this many
+    /// seconds.
     Throttled(u64),
     /// The right password of a disabled account. Said only after the password was checked, so
     /// that it tells nothing to someone who does not know it.
     Disabled,
+    /// Every hashing slot stayed busy: the instance is overloaded; retry shortly.
+    Busy,
     Store(StoreError),
 }
 
-/// Checks a username and password: the one path that both the sign-in page and HTTP Basic
-/// credentials take, with the same throttling and the same timing whether or not the user exists.
+/// No password a person can have is longer (256 characters of up to 4 bytes): a longer one is
+/// wrong without hashing it.
+const MAX_PASSWORD_BYTES: usize = NewPassword::MAX_CHARS * 4;
+/// How long an attempt waits for its username's (or client's) slot before it is told to retry.
+const SLOT_WAIT: Duration = Duration::from_secs(2);
+/// How long a hashing job waits for the pool before the request gets `503`.
+const POOL_WAIT: Duration = Duration::from_secs(2);
+
+/// Checks a username and password: the one path that the sign-in page, HTTP Basic credentials
+/// and a password change take, with the same throttling, and the same timing whether or not the
+/// user exists. `client`: the caller's IP, when known, for the per-client limit.
 pub async fn check(
     store: &Store,
     throttle: &LoginThrottle,
     username: &str,
     password: &str,
+    client: Option<IpAddr>,
 ) -> Result<Person, PasswordCheckError> {
-    throttle.check(username).map_err(PasswordCheckError::Throttled)?;
-    let found = people_store::find_credentials(store, username).await.map_err(PasswordCheckError::Store)?;
+    // What cannot be a username never becomes a throttle key (no user has it), and what cannot
+    // be a password is never hashed.
+    let Ok(username) = Username::parse(username) else { return Err(PasswordCheckError::Rejected) };
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(PasswordCheckError::Rejected);
+    }
+    let attempt = reserve(throttle, username.as_str(), client).await?;
+    let found = people_store::find_credentials(store, username.as_str()).await.map_err(PasswordCheckError::Store)?;
     let (person, hash) = match found {
         Some((person, hash)) => (Some(person), Some(hash)),
         None => (None, None),
     };
-    if verify(password, hash).await {
-        throttle.succeeded(username);
+    if attempt.known_wrong(password, hash.as_deref()) {
+        return Err(PasswordCheckError::Rejected);
+    }
+    attempt.verifying();
+    if verify(password, hash.clone()).await? {
+        attempt.succeeded();
         let person = person.expect("a verified password belongs to a person");
         if person.disabled {
             return Err(PasswordCheckError::Disabled);
         }
         Ok(person)
     } else {
-        throttle.failed(username, password);
+        attempt.failed(password, hash.as_deref());
         Err(PasswordCheckError::Rejected)
     }
 }
 
+/// A slot for an attempt, waiting a little while others on the same username are in flight.
+async fn reserve<'a>(
+    throttle: &'a LoginThrottle,
+    username: &str,
+    client: Option<IpAddr>,
+) -> Result<super::throttle::Reservation<'a>, PasswordCheckError> {
+    let started = tokio::time::Instant::now();
+    loop {
+        match throttle.reserve(username, client) {
+            Ok(attempt) => return Ok(attempt),
+            Err(Refusal::Wait(seconds)) => return Err(PasswordCheckError::Throttled(seconds)),
+            Err(Refusal::Busy) if started.elapsed() >= SLOT_WAIT => return Err(PasswordCheckError::Throttled(1)),
+            Err(Refusal::Busy) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+}
+
+/// Hashing jobs run on the blocking pool, but no more at once than there are cores: a burst of
+/// sign-ins queues here (briefly, then `503`) instead of filling memory with 19 MiB jobs.
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |cores| cores.get())));
+
+async fn on_hashing_pool<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, PasswordCheckError> {
+    let _permit = tokio::time::timeout(POOL_WAIT, HASHING.acquire())
+        .await
+        .map_err(|_| PasswordCheckError::Busy)?
+        .expect("the hashing pool is never closed");
+    Ok(tokio::task::spawn_blocking(job).await.expect("a hashing job does not panic"))
+}
+
 /// Hashes a new password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
-pub async fn hash(password: &NewPassword) -> String {
+pub async fn hash(password: &NewPassword) -> Result<String, PasswordCheckError> {
     let password = password.expose().to_owned();
-    tokio::task::spawn_blocking(move || hash_now(&password)).await.expect("the hashing task does not panic")
+    on_hashing_pool(move || hash_now(&password)).await
 }
 
 fn hash_now(password: &str) -> String {
@@ -71,9 +125,9 @@ fn hash_now(password: &str) -> String {
 
 /// Checks `password` against a stored hash. With `None` (no such user) it still spends the time
 /// of a real check against a fixed hash, so response times do not tell which usernames exist.
-pub async fn verify(password: &str, stored_hash: Option<String>) -> bool {
+pub async fn verify(password: &str, stored_hash: Option<String>) -> Result<bool, PasswordCheckError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    on_hashing_pool(move || {
         let known = stored_hash.is_some();
         let stored = stored_hash.unwrap_or_else(|| DUMMY_HASH.clone());
         let matches = PasswordHash::new(&stored)
@@ -82,7 +136,6 @@ pub async fn verify(password: &str, stored_hash: Option<String>) -> bool {
         known && matches
     })
     .await
-    .expect("the verifying task does not panic")
 }
 
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_now("not the password of anyone"));
@@ -94,19 +147,19 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
         let password = NewPassword::parse("correct horse battery staple").unwrap();
-        let stored = hash(&password).await;
+        let stored = hash(&password).await.unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
-        assert!(verify("correct horse battery staple", Some(stored.clone())).await);
-        assert!(!verify("Correct horse battery staple", Some(stored)).await);
+        assert!(verify("correct horse battery staple", Some(stored.clone())).await.unwrap());
+        assert!(!verify("Correct horse battery staple", Some(stored)).await.unwrap());
     }
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
-        assert!(!verify("not the password of anyone", None).await);
+        assert!(!verify("not the password of anyone", None).await.unwrap());
     }
 
     #[tokio::test]
     async fn a_corrupt_hash_does_not_verify() {
-        assert!(!verify("whatever", Some("not a phc string".into())).await);
+        assert!(!verify("whatever", Some("not a phc string".into())).await.unwrap());
     }
 }

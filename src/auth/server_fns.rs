@@ -19,7 +19,10 @@ pub async fn sign_in(username: String, password: String) -> Result<(), UiError> 
     };
 
     let state = AppState::from_context();
-    let person = password::check(&state.store, &state.login_throttle, username.trim(), &password).await?;
+    let client = crate::client_ip::ClientIp::in_extensions(
+        &leptos_axum::extract::<axum::http::request::Parts>().await.map_err(|_| UiError::Internal)?.extensions,
+    );
+    let person = password::check(&state.store, &state.login_throttle, username.trim(), &password, client).await?;
     let cookie = session::start(&state.store, person.id, &request_headers().await?).await?;
     expect_context::<leptos_axum::ResponseOptions>().insert_header(axum::http::header::SET_COOKIE, cookie);
     leptos_axum::redirect("/");
@@ -73,7 +76,10 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
         return Err(UiError::Refused("The new passwords do not match.".into()));
     }
     let state = AppState::from_context();
-    accounts::change_own_password(&state.store, person.id, &current, &new).await?;
+    let client = crate::client_ip::ClientIp::in_extensions(
+        &leptos_axum::extract::<axum::http::request::Parts>().await.map_err(|_| UiError::Internal)?.extensions,
+    );
+    accounts::change_own_password(&state.store, &state.login_throttle, &person, &current, &new, client).await?;
     session::end_others(&state.store, person.id, &request_headers().await?).await?;
     Ok(())
 }
@@ -85,6 +91,7 @@ impl From<super::password::PasswordCheckError> for UiError {
         match error {
             PasswordCheckError::Rejected => UiError::WrongCredentials,
             PasswordCheckError::Throttled(seconds) => UiError::Throttled { seconds },
+            PasswordCheckError::Busy => UiError::Unavailable,
             PasswordCheckError::Disabled => {
                 UiError::Refused("This account is disabled; a workspace admin can enable it again.".into())
             }

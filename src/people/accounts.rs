@@ -3,8 +3,14 @@
 
 use axum::http::HeaderMap;
 
+use std::net::IpAddr;
+
 use crate::{
-    auth::{password, session},
+    auth::{
+        password::{self, PasswordCheckError},
+        session,
+        throttle::LoginThrottle,
+    },
     people::{DisplayName, NewPassword, Person, PersonId, Username, store},
     store::{Store, StoreError},
 };
@@ -20,6 +26,12 @@ pub enum AccountError {
     NotFound,
     #[error("The workspace must keep at least one enabled admin.")]
     LastAdmin,
+    /// Too many wrong current passwords: retry after this many seconds.
+    #[error("Too many failed attempts. Try again in {0} seconds.")]
+    Throttled(u64),
+    /// Every password-hashing slot stayed busy.
+    #[error("The server is busy. Please retry shortly.")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -36,7 +48,7 @@ pub async fn add(store: &Store, account: NewAccount<'_>) -> Result<Person, Accou
     let username = Username::parse(account.username).map_err(AccountError::Invalid)?;
     let name = DisplayName::parse_or(account.name, &username).map_err(AccountError::Invalid)?;
     let password = NewPassword::parse(account.password).map_err(AccountError::Invalid)?;
-    let hash = password::hash(&password).await;
+    let hash = password::hash(&password).await.map_err(|_| AccountError::Busy)?;
     match store::create(store, &username, &name, &hash, account.is_admin).await {
         Err(StoreError::Conflict) => Err(AccountError::UsernameTaken(username.as_str().to_owned())),
         other => Ok(other?),
@@ -77,7 +89,7 @@ pub async fn change(
         store::rename(store, id, &name).await?;
     }
     if let Some(password) = password {
-        store::set_password_hash(store, id, &password::hash(&password).await).await?;
+        store::set_password_hash(store, id, &password::hash(&password).await.map_err(|_| AccountError::Busy)?).await?;
         session::end_others(store, id, request).await?;
     }
     store::find(store, id).await?.ok_or(AccountError::NotFound)
@@ -97,13 +109,27 @@ fn guarded(outcome: store::Guarded) -> Result<(), AccountError> {
 }
 
 /// A person changes their own password: the current one must be right.
-pub async fn change_own_password(store: &Store, id: PersonId, current: &str, new: &str) -> Result<(), AccountError> {
+pub async fn change_own_password(
+    store: &Store,
+    throttle: &LoginThrottle,
+    person: &Person,
+    current: &str,
+    new: &str,
+    client: Option<IpAddr>,
+) -> Result<(), AccountError> {
     let new = NewPassword::parse(new).map_err(AccountError::Invalid)?;
-    let stored = store::password_hash(store, id).await?.ok_or(AccountError::NotFound)?;
-    if !password::verify(current, Some(stored)).await {
-        return Err(AccountError::Invalid("The current password is incorrect.".into()));
+    // Throttled like signing in: a session left open must not let anyone guess the password.
+    match password::check(store, throttle, &person.username, current, client).await {
+        Ok(checked) if checked.id == person.id => {}
+        Ok(_) | Err(PasswordCheckError::Rejected | PasswordCheckError::Disabled) => {
+            return Err(AccountError::Invalid("The current password is incorrect.".into()));
+        }
+        Err(PasswordCheckError::Throttled(seconds)) => return Err(AccountError::Throttled(seconds)),
+        Err(PasswordCheckError::Busy) => return Err(AccountError::Busy),
+        Err(PasswordCheckError::Store(error)) => return Err(error.into()),
     }
-    store::set_password_hash(store, id, &password::hash(&new).await).await?;
+    let hash = password::hash(&new).await.map_err(|_| AccountError::Busy)?;
+    store::set_password_hash(store, person.id, &hash).await?;
     Ok(())
 }
 

@@ -209,6 +209,8 @@ impl From<AccountError> for ApiError {
             AccountError::Invalid(message) => ApiError::Validation(message),
             AccountError::UsernameTaken(_) | AccountError::LastAdmin => ApiError::Conflict(error.to_string()),
             AccountError::NotFound => no_such_person(),
+            AccountError::Throttled(seconds) => ApiError::Throttled(seconds),
+            AccountError::Busy => ApiError::Unavailable,
             AccountError::Store(error) => error.into(),
         }
     }

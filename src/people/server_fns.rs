@@ -99,6 +99,8 @@ impl From<crate::people::accounts::AccountError> for UiError {
         use crate::people::accounts::AccountError;
         match error {
             AccountError::Store(error) => error.into(),
+            AccountError::Throttled(seconds) => UiError::Throttled { seconds },
+            AccountError::Busy => UiError::Unavailable,
             other => UiError::Refused(other.to_string()),
         }
     }

@@ -66,7 +66,10 @@ impl TestApp {
         let (router, state) = startup::build(settings).await.expect("the application starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router).await.expect("the server runs") });
+        tokio::spawn(async move {
+            let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, router).await.expect("the server runs")
+        });
         TestApp {
             base,
             state,

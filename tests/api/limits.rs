@@ -1,0 +1,100 @@
+//! Limits that hold under concurrency: password guessing per username and per client, the
+//! length of credentials, and a password change throttled like signing in.
+
+use reqwest::{Method, StatusCode};
+
+use crate::support::{ADMIN_PASSWORD, ADMIN_USERNAME, TestApp};
+
+/// `GET /v4/people/current` with a username and password, from `client` (an `X-Forwarded-For`
+/// address, which counts only behind a trusted proxy).
+async fn attempt(app: &TestApp, username: &str, password: &str, client: Option<&str>) -> reqwest::Response {
+    let mut request = app.basic(Method::GET, "/v4/people/current", username, password);
+    if let Some(client) = client {
+        request = request.header("x-forwarded-for", client);
+    }
+    request.send().await.unwrap()
+}
+
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response.headers()["retry-after"].to_str().unwrap().parse().unwrap()
+}
+
+on_sqlite_and_postgres! {
+    async fn two_hundred_wrong_passwords_at_once_hash_at_most_five_and_the_right_one_then_works(app) {
+        let before = app.state.login_throttle.verifications();
+        let guesses = (0..200).map(|n| {
+            let app = &app;
+            async move { attempt(app, ADMIN_USERNAME, &format!("guess number {n}"), None).await.status() }
+        });
+        let statuses = futures::future::join_all(guesses).await;
+        let hashed = app.state.login_throttle.verifications() - before;
+        assert!(hashed <= 5, "{hashed} passwords were hashed");
+        assert!(statuses.iter().all(|status| *status == StatusCode::UNAUTHORIZED || *status == StatusCode::TOO_MANY_REQUESTS));
+        assert!(statuses.iter().filter(|status| **status == StatusCode::TOO_MANY_REQUESTS).count() >= 195);
+
+        // The right password waits out the backoff like any other, then works.
+        let refused = attempt(&app, ADMIN_USERNAME, ADMIN_PASSWORD, None).await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        tokio::time::sleep(std::time::Duration::from_secs(retry_after(&refused))).await;
+        assert_eq!(attempt(&app, ADMIN_USERNAME, ADMIN_PASSWORD, None).await.status(), StatusCode::OK);
+    }
+
+    async fn a_burst_of_right_passwords_queues_instead_of_failing(app) {
+        let requests = (0..20).map(|_| attempt(&app, ADMIN_USERNAME, ADMIN_PASSWORD, None));
+        let statuses: Vec<StatusCode> = futures::future::join_all(requests).await.iter().map(|r| r.status()).collect();
+        assert!(statuses.iter().all(|status| *status == StatusCode::OK), "{statuses:?}");
+    }
+
+    async fn overlong_credentials_are_refused_before_anything_is_hashed(app) {
+        let before = app.state.login_throttle.verifications();
+        let huge = "x".repeat(300 * 1024);
+        let response = app.rest.get(app.url("/v4/people/current"))
+            .header("authorization", format!("Basic {huge}")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let long_password = attempt(&app, ADMIN_USERNAME, &"p".repeat(2_000), None).await;
+        assert_eq!(long_password.status(), StatusCode::UNAUTHORIZED);
+        let not_a_username = attempt(&app, "no such user, with spaces", "whatever-password", None).await;
+        assert_eq!(not_a_username.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(app.state.login_throttle.verifications(), before, "nothing was hashed");
+    }
+
+    async fn changing_ones_password_is_throttled_like_signing_in(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        for n in 0..5 {
+            let wrong = app.server_fn("change_password", &[("current", &format!("wrong {n}")), ("new", "a-new-password-1"), ("confirm", "a-new-password-1")]).await;
+            assert_eq!(wrong.status(), StatusCode::BAD_REQUEST, "attempt {n}");
+        }
+        let throttled = app.server_fn("change_password", &[("current", ADMIN_PASSWORD), ("new", "a-new-password-1"), ("confirm", "a-new-password-1")]).await;
+        assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+        // Unchanged.
+        assert_eq!(attempt(&app, ADMIN_USERNAME, "a-new-password-1", None).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+}
+
+/// Behind a trusted proxy, the address it forwards is the client's; without that setting, the
+/// header is the client's own word and ignored (every request here comes from 127.0.0.1).
+async fn one_client_spraying_many_usernames_is_throttled(trusted: bool) {
+    let app =
+        TestApp::spawn_configured(crate::support::Backend::Sqlite, |settings| settings.trust_proxy_headers = trusted)
+            .await;
+    for n in 0..20 {
+        let response = attempt(&app, &format!("user{n}"), "Winter2026!", Some("203.0.113.7")).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+    let sprayer = attempt(&app, "user-next", "Winter2026!", Some("203.0.113.7")).await;
+    assert_eq!(sprayer.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&sprayer) >= 1);
+    let someone_else = attempt(&app, ADMIN_USERNAME, ADMIN_PASSWORD, Some("198.51.100.1")).await;
+    let expected = if trusted { StatusCode::OK } else { StatusCode::TOO_MANY_REQUESTS };
+    assert_eq!(someone_else.status(), expected, "another client (trusted proxy: {trusted})");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_is_counted_on_its_own() {
+    one_client_spraying_many_usernames_is_throttled(true).await;
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_the_forwarded_header_changes_nothing() {
+    one_client_spraying_many_usernames_is_throttled(false).await;
+}
