@@ -4,7 +4,7 @@
 
 use axum::{
     Json,
-    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
+    extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -48,6 +48,9 @@ pub enum ApiError {
     /// 404
     #[error("{0}")]
     NotFound(String),
+    /// 413: the request body is over [`crate::body_limit::MAX_BYTES`].
+    #[error("The request body is too large: at most {} bytes.", crate::body_limit::MAX_BYTES)]
+    PayloadTooLarge,
     /// 405: the route exists, with other methods (its `Allow` header lists them).
     #[error("This route does not take that method.")]
     MethodNotAllowed,
@@ -74,6 +77,7 @@ impl ApiError {
             ApiError::Forbidden(_) | ApiError::InsufficientScope { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -93,6 +97,7 @@ impl ApiError {
             ApiError::Forbidden(_) | ApiError::InsufficientScope { .. } => "AccessControlException",
             ApiError::NotFound(_) => "RouteNotFoundException",
             ApiError::MethodNotAllowed => "MethodNotAllowed",
+            ApiError::PayloadTooLarge => "PayloadTooLarge",
             ApiError::Conflict(_) => "ConflictException",
             ApiError::Unavailable => "ServiceUnavailable",
             ApiError::Internal => "InternalServerError",
@@ -200,7 +205,20 @@ impl From<StoreError> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        // A body cut off by the limit while it was read.
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::PayloadTooLarge;
+        }
         ApiError::Validation(format!("The request body is not valid: {}", rejection.body_text()))
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::PayloadTooLarge;
+        }
+        ApiError::Validation(format!("The request body could not be read: {}", rejection.body_text()))
     }
 }
 
@@ -220,6 +238,17 @@ impl From<PathRejection> for ApiError {
 #[derive(axum::extract::FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
+
+/// The raw body, with [`ApiError`] rejections (413 past the limit).
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        Ok(ApiBytes(axum::body::Bytes::from_request(request, state).await?))
+    }
+}
 
 /// `axum::extract::Query` with [`ApiError`] rejections.
 #[derive(axum::extract::FromRequestParts)]

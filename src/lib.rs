@@ -19,6 +19,8 @@ pub mod ui_error;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]
+pub mod body_limit;
+#[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod client_ip;

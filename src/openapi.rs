@@ -82,7 +82,7 @@ impl Modify for Credentials {
 struct CommonRefusals;
 
 impl CommonRefusals {
-    const ALL: [(&str, &str, &str); 6] = [
+    const ALL: [(&str, &str, &str); 7] = [
         (
             "400",
             "BadRequest",
@@ -100,6 +100,7 @@ impl CommonRefusals {
             "Not allowed: the caller's role does not allow it, or the bearer token lacks a scope it needs \
              (`WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"...\"` names it)",
         ),
+        ("413", "PayloadTooLarge", "The request body is over 64 KiB"),
         (
             "429",
             "TooManyRequests",

@@ -1,7 +1,7 @@
 //! REST: `/v4/apiAccessTokens` (the caller's own tokens) and `/v4/workspaces/current/apiAccessTokens`
 //! (every member's, for admins). The rules are in [`super::rules`]; this file only speaks HTTP.
 
-use axum::{Json, body::Bytes, extract::State, http::StatusCode};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     auth::layer::{Admin, Caller},
-    error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
+    error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
     json::WholeNumber,
     openapi::{fields, patterns},
     paging::{Page, Paging},
@@ -135,7 +135,7 @@ async fn rotate(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(token_id): ApiPath<String>,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<(StatusCode, Json<NewToken>), ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
     // The body is optional: none at all (or `null`) rotates at once.

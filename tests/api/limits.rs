@@ -58,6 +58,34 @@ on_sqlite_and_postgres! {
         assert_eq!(app.state.login_throttle.verifications(), before, "nothing was hashed");
     }
 
+    async fn every_body_is_limited_to_64_kib_and_refused_with_413(app) {
+        let big = "x".repeat(100 * 1024);
+        let json_body = serde_json::json!({ "lifetimeSeconds": 60, "description": big }).to_string();
+        let announced = app.as_admin(Method::POST, "/v4/apiAccessTokens")
+            .header("content-type", "application/json").body(json_body.clone()).send().await.unwrap();
+        assert_eq!(announced.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(crate::support::exception_name(announced).await, "PayloadTooLarge");
+        // Streamed, without a length: cut off while it is read.
+        let chunks = futures::stream::iter(json_body.into_bytes().chunks(4096).map(|chunk| Ok::<_, std::io::Error>(chunk.to_vec())).collect::<Vec<_>>());
+        let streamed = app.as_admin(Method::POST, "/v4/apiAccessTokens")
+            .header("content-type", "application/json").body(reqwest::Body::wrap_stream(chunks)).send().await.unwrap();
+        assert_eq!(streamed.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(crate::support::exception_name(streamed).await, "PayloadTooLarge");
+        let rotate = app.as_admin(Method::POST, "/v4/apiAccessTokens/00000000-0000-4000-8000-000000000000/rotate")
+            .header("content-type", "application/json").body(big.clone()).send().await.unwrap();
+        assert_eq!(rotate.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+        // Server functions and the forms posted without JavaScript too.
+        let sign_in = app.server_fn("sign_in", &[("username", ADMIN_USERNAME), ("password", &big)]).await;
+        assert_eq!(sign_in.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let form = app.page_form("/preferences/access-tokens", &[("intent", "generate"), ("lifetime_days", "30"), ("description", &big)]).await;
+        assert_eq!(form.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let listed: serde_json::Value = app.as_admin(Method::GET, "/v4/apiAccessTokens").send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed["count"], 0, "nothing was stored");
+        assert_eq!(app.rest.get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
+    }
+
     async fn changing_ones_password_is_throttled_like_signing_in(app) {
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         for n in 0..5 {
