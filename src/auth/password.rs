@@ -27,7 +27,7 @@ pub enum PasswordCheckError {
     /// The right password of a disabled account. Said only after the password was checked, so
     /// that it tells nothing to someone who does not know it.
     Disabled,
-    /// Every hashing slot stayed busy: the instance is overloaded; retry shortly.
+    /// Every hashing slot, or every slot of this username or client, stayed busy: retry shortly.
     Busy,
     Store(StoreError),
 }
@@ -90,7 +90,8 @@ async fn reserve<'a>(
         match throttle.reserve(username, client) {
             Ok(attempt) => return Ok(attempt),
             Err(Refusal::Wait(seconds)) => return Err(PasswordCheckError::Throttled(seconds)),
-            Err(Refusal::Busy) if started.elapsed() >= SLOT_WAIT => return Err(PasswordCheckError::Throttled(1)),
+            // Slots taken by attempts still in flight is load, not failures: 503, not 429.
+            Err(Refusal::Busy) if started.elapsed() >= SLOT_WAIT => return Err(PasswordCheckError::Busy),
             Err(Refusal::Busy) => tokio::time::sleep(Duration::from_millis(20)).await,
         }
     }
