@@ -32,6 +32,15 @@ pub fn static_shell(options: LeptosOptions) -> impl IntoView {
 }
 
 fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
+    // The page's policy names this render's nonce, which the hydration scripts carry.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        let reload = std::env::var_os("LEPTOS_WATCH").is_some().then_some(options.reload_port);
+        let policy = crate::security_headers::content_security_policy(&nonce.to_string(), reload);
+        if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     let scripts = hydrate.then(|| {
         view! {
             <AutoReload options=options.clone()/>

@@ -37,6 +37,8 @@ pub mod openapi;
 #[cfg(feature = "ssr")]
 pub mod request_id;
 #[cfg(feature = "ssr")]
+pub mod security_headers;
+#[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]
 pub mod state;

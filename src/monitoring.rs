@@ -98,6 +98,8 @@ pub async fn observe(State(trust_proxy): State<bool>, mut request: Request, next
     let id = RequestId::of(request.headers(), trust_proxy);
     let client = crate::client_ip::ClientIp::of(&request, trust_proxy);
     request.extensions_mut().insert(client);
+    let https = crate::security_headers::over_https(request.headers(), trust_proxy);
+    let static_file = crate::security_headers::is_static_file(request.uri().path());
     let method = method_of(&request);
     let route = request.extensions().get::<MatchedPath>().cloned();
     let fallback = fallback_route(&request);
@@ -108,6 +110,7 @@ pub async fn observe(State(trust_proxy): State<bool>, mut request: Request, next
         span.in_scope(|| tracing::error!(status = status.as_u16(), "answered with a server error"));
     }
     id.name_in(&mut response);
+    crate::security_headers::apply(&mut response, static_file, https);
     let route = route.as_ref().map_or(fallback, MatchedPath::as_str);
     RequestMetrics::with(method, route, status.as_u16(), |metrics| {
         metrics.count.increment(1);

@@ -6,6 +6,7 @@
 mod support;
 
 mod containment;
+mod headers;
 mod limits;
 mod operations;
 mod people;
