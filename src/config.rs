@@ -25,6 +25,9 @@ pub struct Settings {
     pub first_admin: FirstAdmin,
     pub trust_proxy_headers: bool,
     pub metrics_addr: Option<SocketAddr>,
+    /// The site is served over https: session cookies are `Secure` and `__Host-` prefixed.
+    /// `SECURE_COOKIES=true`, or a `PUBLIC_URL` that starts with `https://`.
+    pub secure_cookies: bool,
 }
 
 impl Settings {
@@ -40,6 +43,8 @@ impl Settings {
                         .map_err(|_| format!("METRICS_ADDR must be an address like 127.0.0.1:9100, not {addr:?}"))
                 })
                 .transpose()?,
+            secure_cookies: flag("SECURE_COOKIES", var("SECURE_COOKIES").as_deref())?
+                || var("PUBLIC_URL").is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://")),
         })
     }
 }

@@ -62,6 +62,7 @@ pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupErro
         usage: Arc::default(),
         metrics: Metrics::install(),
         trust_proxy_headers: settings.trust_proxy_headers,
+        secure_cookies: settings.secure_cookies,
     };
     Ok((router(state.clone()), state))
 }

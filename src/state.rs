@@ -20,6 +20,9 @@ pub struct AppState {
     /// Whether the proxy in front is trusted with the headers it sets (`x-request-id`, and
     /// `X-Forwarded-For` for the client IP: see `client_ip`).
     pub trust_proxy_headers: bool,
+    /// Session cookies are `Secure` and `__Host-` prefixed (see `auth::session`).
+    #[from_ref(skip)]
+    pub secure_cookies: bool,
 }
 
 impl AppState {

@@ -42,7 +42,7 @@ pub async fn require_session_for_pages(State(state): State<AppState>, mut reques
             let mut response = (StatusCode::FOUND, [(header::LOCATION, "/signin")]).into_response();
             // A stale cookie would otherwise come back with every request.
             if session::SessionKey::from_headers(request.headers()).is_some()
-                && let Ok(clear) = session::end(&state.store, request.headers()).await
+                && let Ok(clear) = session::end(&state.store, request.headers(), state.secure_cookies).await
             {
                 response.headers_mut().insert(header::SET_COOKIE, clear);
             }

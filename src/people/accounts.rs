@@ -161,9 +161,15 @@ pub async fn ensure_first_admin(store: &Store, first_admin: &FirstAdmin) -> Resu
         Ok(person) => {
             if matches!(first_admin, FirstAdmin::Generated) {
                 // Printed once, on purpose: this is the only way to learn the generated password.
-                tracing::warn!(
+                // To standard error, for the person starting the server: not into the log stream,
+                // which is collected, shipped and kept.
+                eprintln!(
                     "created the first admin: username `{}`, password `{password}`. Sign in and change it \
                      under Preferences; this password is not shown again.",
+                    person.username
+                );
+                tracing::warn!(
+                    "created the first admin `{}` with a generated password, written once to standard error",
                     person.username
                 );
             } else {

@@ -12,6 +12,7 @@ mod operations;
 mod people;
 mod rotation;
 mod scopes;
+mod sessions;
 mod sign_in;
 mod startup;
 mod tokens;

@@ -166,6 +166,59 @@ async fn the_binary_logs_json_lines_with_the_request_id_and_serves_metrics_on_it
 }
 
 /// A child process that ends with the test, whether it passes or panics.
+/// A generated first-admin password goes to standard error, once, and never into the log stream.
+#[tokio::test]
+async fn the_generated_first_admin_password_is_written_to_standard_error_not_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Command::new(env!("CARGO_BIN_EXE_access-tokens"))
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("DATABASE_URL", format!("sqlite:{}", dir.path().join("first.db").display()))
+        .env_remove("ADMIN_USERNAME")
+        .env_remove("ADMIN_PASSWORD")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LEPTOS_SITE_ROOT", "target/site")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let mut server = KillOnDrop(server);
+    let (lines, received) = std::sync::mpsc::channel();
+    let stdout = BufReader::new(server.0.stdout.take().unwrap());
+    let stderr = BufReader::new(server.0.stderr.take().unwrap());
+    let out = lines.clone();
+    std::thread::spawn(move || stdout.lines().map_while(Result::ok).try_for_each(|line| out.send(("log", line))));
+    std::thread::spawn(move || stderr.lines().map_while(Result::ok).try_for_each(|line| lines.send(("stderr", line))));
+    let mut log = Vec::new();
+    let mut password = None;
+    let address = loop {
+        let (stream, line) = received.recv_timeout(Duration::from_secs(20)).expect("output within 20 s");
+        if stream == "stderr"
+            && let Some(rest) = line.split("password `").nth(1)
+        {
+            password = Some(rest.split('`').next().unwrap().to_owned());
+        }
+        if stream == "log" {
+            if let Some(rest) = line.split("serving on http://").nth(1) {
+                break rest.split(|c: char| c.is_whitespace() || c == '"').next().unwrap().to_owned();
+            }
+            log.push(line);
+        }
+    };
+    let password = password.expect("the password, on standard error");
+    assert_eq!(password.len(), 20);
+    assert!(log.iter().any(|line| line.contains("with a generated password, written once to standard error")));
+    assert!(log.iter().all(|line| !line.contains(&password)), "the log stream never holds it");
+    let response = reqwest::Client::new()
+        .get(format!("http://{address}/v4/people/current"))
+        .basic_auth("admin", Some(&password))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    server.0.kill().ok();
+}
+
 struct KillOnDrop(std::process::Child);
 
 impl Drop for KillOnDrop {

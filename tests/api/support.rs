@@ -61,6 +61,7 @@ impl TestApp {
             first_admin: FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
             trust_proxy_headers: false,
             metrics_addr: None,
+            secure_cookies: false,
         };
         configure(&mut settings);
         let (router, state) = startup::build(settings).await.expect("the application starts");
