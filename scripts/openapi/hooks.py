@@ -24,7 +24,12 @@ ADMIN = (os.environ["CHECK_OPENAPI_ADMIN"], os.environ["CHECK_OPENAPI_PASSWORD"]
 OWN_ID = os.environ["CHECK_OPENAPI_OWN_ID"]
 OWN_TOKEN_ID = os.environ["CHECK_OPENAPI_OWN_TOKEN_ID"]
 STAND_IN_ID = os.environ["CHECK_OPENAPI_STAND_IN_ID"]
-DEFAULTS = {"accessTokensEnabled": True, "allowMembersToGenerateTokens": False, "maxTokenLifetimeDays": -1}
+DEFAULTS = {
+    "accessTokensEnabled": True,
+    "allowMembersToGenerateTokens": False,
+    "maxTokenLifetimeDays": -1,
+    "maxActiveTokensPerPerson": -1,
+}
 
 
 @schemathesis.hook

@@ -99,6 +99,7 @@ fn description() -> utoipa::openapi::Schema {
     (status = 400, description = "A lifetime or description that breaks a rule", body = ErrorBody),
     (status = 403, description = "Members may not generate tokens in this workspace", body = ErrorBody),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
+    (status = 409, description = "The caller holds as many active tokens as the workspace allows one person", body = ErrorBody),
 ))]
 async fn create(
     State(state): State<AppState>,
@@ -232,6 +233,7 @@ impl From<TokenError> for ApiError {
             TokenError::MissingScope { scope, message } => ApiError::InsufficientScope { scope, message },
             TokenError::NotFound => ApiError::NotFound(error.to_string()),
             TokenError::Conflict(message) => ApiError::Conflict(message),
+            TokenError::CapReached(_) => ApiError::Conflict(error.to_string()),
             TokenError::Store(error) => error.into(),
         }
     }

@@ -283,6 +283,47 @@ impl From<MaxLifetime> for i64 {
     }
 }
 
+/// How many active tokens one person may hold: no limit (the product's default: its documents say
+/// one may hold any number), or 1 to [`TokenCap::MAX`]. `-1` on the wire means no limit.
+/// Tokens in a rotation's grace period do not count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "WholeNumber", into = "i64")]
+pub enum TokenCap {
+    Unlimited,
+    At(i64),
+}
+
+impl TokenCap {
+    pub const MAX: i64 = 10_000;
+
+    pub fn parse(count: i64) -> Result<Self, String> {
+        match count {
+            -1 => Ok(TokenCap::Unlimited),
+            1..=Self::MAX => Ok(TokenCap::At(count)),
+            _ => Err(format!(
+                "The most active tokens per person is a number from 1 to {}, or -1 for no limit.",
+                Self::MAX
+            )),
+        }
+    }
+}
+
+impl TryFrom<WholeNumber> for TokenCap {
+    type Error = String;
+    fn try_from(count: WholeNumber) -> Result<Self, String> {
+        TokenCap::parse(count.0)
+    }
+}
+
+impl From<TokenCap> for i64 {
+    fn from(cap: TokenCap) -> i64 {
+        match cap {
+            TokenCap::Unlimited => -1,
+            TokenCap::At(count) => count,
+        }
+    }
+}
+
 /// What the owner wrote about a token: trimmed, at most 255 characters, one line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Description(String);

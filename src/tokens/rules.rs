@@ -44,6 +44,11 @@ pub enum TokenError {
     /// The token's state does not allow it: it expired, or was rotated already.
     #[error("{0}")]
     Conflict(String),
+    /// The owner already holds as many active tokens as the workspace allows.
+    #[error(
+        "You hold {0} active tokens, the most this workspace allows one person. Delete one (or let one expire) first."
+    )]
+    CapReached(i64),
     /// No such token, or one the caller may not see: the same answer, so ids cannot be probed.
     #[error("No such access token.")]
     NotFound,
@@ -132,6 +137,7 @@ pub async fn generate(
         }
     }
     let value = TokenValue::generate();
+    let cap = settings.max_active_tokens_per_person;
     let info = store::insert(
         store,
         NewRow {
@@ -144,8 +150,10 @@ pub async fn generate(
             scopes,
             replaces: None,
         },
+        cap,
     )
-    .await?;
+    .await?
+    .ok_or_else(|| TokenError::CapReached(i64::from(cap)))?;
     tracing::info!(token_id = %info.token_id, owner = %owner.username, ?scopes, "generated an access token");
     Ok(NewToken { token_value: value.expose().to_owned(), token_info: info })
 }

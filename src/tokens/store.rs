@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{MaxLifetime, Owner, Scopes, Status, TokenId, TokenInfo, WorkspaceToken, value::TokenDigest};
+use super::{MaxLifetime, Owner, Scopes, Status, TokenCap, TokenId, TokenInfo, WorkspaceToken, value::TokenDigest};
 use crate::{
     paging::{Page, Paging},
     people::{Person, PersonId},
@@ -122,11 +122,47 @@ macro_rules! bind_new_row {
     };
 }
 
-/// Adds a token in one statement: nothing is read first, so concurrent creations never wait on
-/// each other's transactions (SQLite serialises the writes themselves, briefly).
-pub async fn insert(store: &Store, row: NewRow<'_>) -> Result<TokenInfo, StoreError> {
-    with_pool!(store, pool => bind_new_row!(row).execute(pool).await.map(|_| ()))?;
-    Ok(row.info())
+/// Adds a token. With a cap, the count of the owner's active tokens is checked inside the insert:
+/// `None` when the owner already holds `cap`. Concurrent creations for one owner take turns on
+/// PostgreSQL (a transaction-scoped advisory lock on the owner; under READ COMMITTED each insert
+/// would otherwise count without the others); SQLite runs one write statement at a time. Without a
+/// cap, nothing is read first, so concurrent creations never wait on each other.
+pub async fn insert(store: &Store, row: NewRow<'_>, cap: TokenCap) -> Result<Option<TokenInfo>, StoreError> {
+    let TokenCap::At(cap) = cap else {
+        with_pool!(store, pool => bind_new_row!(row).execute(pool).await.map(|_| ()))?;
+        return Ok(Some(row.info()));
+    };
+    let take_turns = match store {
+        Store::Postgres(_) => "SELECT pg_advisory_xact_lock(7310002, CAST($1 AS INTEGER))",
+        Store::Sqlite(_) => "SELECT $1",
+    };
+    let inserted = with_pool!(store, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query(take_turns).bind(row.owner_id).execute(&mut *tx).await?;
+        let done = sqlx::query(
+            "INSERT INTO access_tokens \
+             (token_id, owner_id, digest, description, created_at, expires_at, scopes, replaces) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
+             WHERE (SELECT count(*) FROM access_tokens \
+                    WHERE owner_id = $2 AND replaced_by IS NULL AND (expires_at IS NULL OR expires_at > $5)) < $9",
+        )
+        .bind(row.token_id.to_string())
+        .bind(row.owner_id)
+        .bind(&row.digest.0)
+        .bind(row.description)
+        .bind(timestamp::to_millis(row.created_at))
+        .bind(row.expires_at.map(timestamp::to_millis))
+        .bind(row.scopes.to_column())
+        .bind(row.replaces.map(|id| id.to_string()))
+        .bind(cap)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(done == 1)
+    }
+    .await)?;
+    Ok(inserted.then(|| row.info()))
 }
 
 /// Adds `row` in place of the token it replaces, in one transaction: without `grace_ends_at` the
@@ -313,7 +349,8 @@ pub async fn find_by_digest(store: &Store, digest: &TokenDigest) -> Result<Optio
         "SELECT t.token_id, t.created_at, t.expires_at, t.scopes, t.grace_ends_at, \
          p.token_id AS predecessor_in_grace, \
          u.id, u.username, u.name, u.is_admin, u.disabled, u.created_at AS person_created_at, \
-         s.access_tokens_enabled, s.allow_members_to_generate_tokens, s.max_token_lifetime_days \
+         s.access_tokens_enabled, s.allow_members_to_generate_tokens, s.max_token_lifetime_days, \
+         s.max_active_tokens_per_person \
          FROM access_tokens t JOIN users u ON u.id = t.owner_id CROSS JOIN workspace_settings s \
          LEFT JOIN access_tokens p ON p.token_id = t.replaces AND p.replaced_by = t.token_id \
          WHERE t.digest = $1",

@@ -10,7 +10,7 @@ use crate::{
     error::{ApiError, ApiJson, ErrorBody},
     openapi::fields,
     state::AppState,
-    tokens::Lifetime,
+    tokens::{Lifetime, TokenCap},
 };
 
 const MAX_LIFETIME: &str = "The longest lifetime of a new token, in days; -1 for no maximum, which also allows \
@@ -23,6 +23,18 @@ pub(super) fn max_lifetime_days() -> utoipa::openapi::Schema {
 
 pub(super) fn new_max_lifetime_days() -> utoipa::openapi::Schema {
     fields::minus_one_or_up_to(Lifetime::MAX_DAYS, MAX_LIFETIME, true)
+}
+
+const TOKEN_CAP: &str = "The most active tokens one person may hold; -1 for no limit (the default). \
+                         Checked as each token is generated, so concurrent requests cannot pass it; tokens \
+                         already held above it are kept.";
+
+pub(super) fn token_cap() -> utoipa::openapi::Schema {
+    fields::minus_one_or_up_to(TokenCap::MAX, TOKEN_CAP, false)
+}
+
+pub(super) fn new_token_cap() -> utoipa::openapi::Schema {
+    fields::minus_one_or_up_to(TokenCap::MAX, TOKEN_CAP, true)
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -11,7 +11,7 @@ pub mod store;
 
 use serde::{Deserialize, Serialize};
 
-use crate::tokens::MaxLifetime;
+use crate::tokens::{MaxLifetime, TokenCap};
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +25,9 @@ pub struct WorkspaceSettings {
     /// tokens that never expire.
     #[cfg_attr(feature = "ssr", schema(schema_with = api::max_lifetime_days))]
     pub max_token_lifetime_days: MaxLifetime,
+    /// The most active tokens one person may hold; -1 (the default): no limit.
+    #[cfg_attr(feature = "ssr", schema(schema_with = api::token_cap))]
+    pub max_active_tokens_per_person: TokenCap,
 }
 
 impl Default for WorkspaceSettings {
@@ -34,6 +37,7 @@ impl Default for WorkspaceSettings {
             access_tokens_enabled: true,
             allow_members_to_generate_tokens: false,
             max_token_lifetime_days: MaxLifetime::Unlimited,
+            max_active_tokens_per_person: TokenCap::Unlimited,
         }
     }
 }
@@ -54,6 +58,9 @@ pub struct SettingsChanges {
     pub allow_members_to_generate_tokens: Option<bool>,
     #[cfg_attr(feature = "ssr", schema(schema_with = api::new_max_lifetime_days))]
     pub max_token_lifetime_days: Option<MaxLifetime>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = api::new_token_cap))]
+    pub max_active_tokens_per_person: Option<TokenCap>,
 }
 
 #[cfg(test)]

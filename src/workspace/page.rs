@@ -8,7 +8,11 @@ use super::{
     WorkspaceSettings,
     server_fns::{UpdateWorkspaceSettings, load_workspace_settings},
 };
-use crate::{auth::viewer::admins_only, tokens::MaxLifetime, ui_error::UiError};
+use crate::{
+    auth::viewer::admins_only,
+    tokens::{MaxLifetime, TokenCap},
+    ui_error::UiError,
+};
 
 #[component]
 pub fn WorkspaceSettingsPage() -> impl IntoView {
@@ -47,6 +51,13 @@ fn Settings(
 fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspaceSettings>) -> impl IntoView {
     let max_error =
         move || update.value().get().and_then(Result::err).and_then(|error| error.for_field("max_token_lifetime_days"));
+    let cap_error = move || {
+        update.value().get().and_then(Result::err).and_then(|error| error.for_field("max_active_tokens_per_person"))
+    };
+    let cap = match settings.max_active_tokens_per_person {
+        TokenCap::Unlimited => "-1".to_owned(),
+        TokenCap::At(count) => count.to_string(),
+    };
     let outcome = move || {
         update.value().get().map(|result| match result {
             Ok(_) => view! { <p class="success" role="status">"Saved."</p> }.into_any(),
@@ -83,6 +94,13 @@ fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspac
                     "(and shows as Expired) until the maximum is raised again."
                 </p>
                 <p id="max-lifetime-error" class="error" role="alert">{max_error}</p>
+                <label for="token-cap">"Most active tokens per person"</label>
+                <input id="token-cap" name="max_active_tokens_per_person" inputmode="numeric" required value=cap aria-describedby="token-cap-hint token-cap-error"/>
+                <p id="token-cap-hint" class="hint">
+                    "How many unexpired tokens one person may hold at once; -1 for no limit. Tokens already "
+                    "held above it are kept; generating another is refused until some expire or are deleted."
+                </p>
+                <p id="token-cap-error" class="error" role="alert">{cap_error}</p>
             </fieldset>
             <div class="form-buttons">
                 <button type="submit" class="primary" disabled=move || update.pending().get()>"Save"</button>

@@ -11,16 +11,18 @@ pub async fn load_workspace_settings() -> Result<WorkspaceSettings, UiError> {
     Ok(super::store::get(&crate::state::AppState::from_context().store).await?)
 }
 
-/// The settings form: checkboxes are present ("on") when ticked; the maximum lifetime is the
-/// field as typed (days, or `-1` for unlimited).
+/// The settings form: checkboxes are present ("on") when ticked; the maximum lifetime and the most
+/// tokens per person are the fields as typed (`-1` for no limit). A form without the latter (a page
+/// loaded before it existed) leaves it as it is.
 #[server(endpoint = "update_workspace_settings")]
 pub async fn update_workspace_settings(
     access_tokens_enabled: Option<String>,
     allow_members_to_generate_tokens: Option<String>,
     max_token_lifetime_days: String,
+    max_active_tokens_per_person: Option<String>,
 ) -> Result<WorkspaceSettings, UiError> {
     use super::SettingsChanges;
-    use crate::tokens::MaxLifetime;
+    use crate::tokens::{MaxLifetime, TokenCap};
 
     let admin = crate::auth::viewer::require_admin().await?;
     let days: i64 = max_token_lifetime_days.trim().parse().map_err(|_| {
@@ -30,7 +32,17 @@ pub async fn update_workspace_settings(
         )
     })?;
     let max = MaxLifetime::parse(days).map_err(|message| UiError::invalid("max_token_lifetime_days", message))?;
+    let cap = max_active_tokens_per_person
+        .map(|typed| {
+            let field = "max_active_tokens_per_person";
+            let count: i64 = typed.trim().parse().map_err(|_| {
+                UiError::invalid(field, "The most tokens per person is a whole number, or -1 for no limit.")
+            })?;
+            TokenCap::parse(count).map_err(|message| UiError::invalid(field, message))
+        })
+        .transpose()?;
     let changes = SettingsChanges {
+        max_active_tokens_per_person: cap,
         access_tokens_enabled: Some(access_tokens_enabled.is_some()),
         allow_members_to_generate_tokens: Some(allow_members_to_generate_tokens.is_some()),
         max_token_lifetime_days: Some(max),

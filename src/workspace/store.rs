@@ -2,7 +2,7 @@
 
 use super::{SettingsChanges, WorkspaceSettings};
 use crate::store::{Store, StoreError, with_pool};
-use crate::tokens::MaxLifetime;
+use crate::tokens::{MaxLifetime, TokenCap};
 
 /// The settings columns, also read by `tokens::store` together with a presented token.
 #[derive(sqlx::FromRow)]
@@ -10,6 +10,7 @@ pub(crate) struct SettingsRow {
     access_tokens_enabled: bool,
     allow_members_to_generate_tokens: bool,
     max_token_lifetime_days: i64,
+    max_active_tokens_per_person: i64,
 }
 
 impl From<SettingsRow> for WorkspaceSettings {
@@ -19,14 +20,15 @@ impl From<SettingsRow> for WorkspaceSettings {
             allow_members_to_generate_tokens: row.allow_members_to_generate_tokens,
             // The column only ever receives validated values; an impossible one reads as the safe side.
             max_token_lifetime_days: MaxLifetime::parse(row.max_token_lifetime_days).unwrap_or(MaxLifetime::Days(1)),
+            max_active_tokens_per_person: TokenCap::parse(row.max_active_tokens_per_person).unwrap_or(TokenCap::At(1)),
         }
     }
 }
 
 pub async fn get(store: &Store) -> Result<WorkspaceSettings, StoreError> {
     let row: SettingsRow = with_pool!(store, pool => sqlx::query_as(
-        "SELECT access_tokens_enabled, allow_members_to_generate_tokens, max_token_lifetime_days \
-         FROM workspace_settings WHERE id = 1",
+        "SELECT access_tokens_enabled, allow_members_to_generate_tokens, max_token_lifetime_days, \
+         max_active_tokens_per_person FROM workspace_settings WHERE id = 1",
     )
     .fetch_one(pool)
     .await)?;
@@ -40,13 +42,16 @@ pub async fn update(store: &Store, changes: &SettingsChanges) -> Result<Workspac
         "UPDATE workspace_settings SET \
          access_tokens_enabled = COALESCE($1, access_tokens_enabled), \
          allow_members_to_generate_tokens = COALESCE($2, allow_members_to_generate_tokens), \
-         max_token_lifetime_days = COALESCE($3, max_token_lifetime_days) \
+         max_token_lifetime_days = COALESCE($3, max_token_lifetime_days), \
+         max_active_tokens_per_person = COALESCE($4, max_active_tokens_per_person) \
          WHERE id = 1 \
-         RETURNING access_tokens_enabled, allow_members_to_generate_tokens, max_token_lifetime_days",
+         RETURNING access_tokens_enabled, allow_members_to_generate_tokens, max_token_lifetime_days, \
+         max_active_tokens_per_person",
     )
     .bind(changes.access_tokens_enabled)
     .bind(changes.allow_members_to_generate_tokens)
     .bind(changes.max_token_lifetime_days.map(i64::from))
+    .bind(changes.max_active_tokens_per_person.map(i64::from))
     .fetch_one(pool)
     .await)?;
     Ok(row.into())

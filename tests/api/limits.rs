@@ -86,6 +86,41 @@ on_sqlite_and_postgres! {
         assert_eq!(app.rest.get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
     }
 
+    async fn a_cap_on_active_tokens_holds_under_concurrent_creations(app) {
+        let settings = app.settings(serde_json::json!({ "maxActiveTokensPerPerson": 3 })).await;
+        assert_eq!(settings["maxActiveTokensPerPerson"], 3);
+        let (value, _) = app.admin_token(86_400).await;
+        // A hundred at once: without the lock PostgreSQL let a fourth through in two runs of three.
+        let creations = (0..100).map(|_| {
+            app.bearer(Method::POST, "/v4/apiAccessTokens", &value).json(&serde_json::json!({ "lifetimeSeconds": 3600 })).send()
+        });
+        let statuses: Vec<StatusCode> = futures::future::join_all(creations).await.into_iter().map(|r| r.unwrap().status()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 2, "3 in all with the first: {statuses:?}");
+        assert!(statuses.iter().all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT), "{statuses:?}");
+        let refused = app.bearer(Method::POST, "/v4/apiAccessTokens", &value).json(&serde_json::json!({ "lifetimeSeconds": 3600 })).send().await.unwrap();
+        assert!(refused.json::<serde_json::Value>().await.unwrap()["exception"]["message"].as_str().unwrap().contains("You hold 3 active tokens"));
+        let listed: serde_json::Value = app.as_admin(Method::GET, "/v4/apiAccessTokens").send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed["count"], 3);
+
+        // Rotation replaces one: allowed at the cap. The page says why it refuses.
+        let id = listed["data"][0]["tokenId"].as_str().unwrap().to_owned();
+        let rotated = app.as_admin(Method::POST, &format!("/v4/apiAccessTokens/{id}/rotate")).json(&serde_json::json!({ "graceSeconds": 60 })).send().await.unwrap();
+        assert_eq!(rotated.status(), StatusCode::CREATED);
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let page = app.server_fn("generate_token", &[("lifetime_days", "30"), ("description", "")]).await;
+        assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+        assert!(page.text().await.unwrap().contains("the most this workspace allows"));
+
+        // Out of range is refused; -1 lifts it.
+        for bad in [0, -2, 10_001] {
+            let response = app.as_admin(Method::PATCH, "/v4/workspaces/current/settings").json(&serde_json::json!({ "maxActiveTokensPerPerson": bad })).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
+        }
+        app.settings(serde_json::json!({ "maxActiveTokensPerPerson": -1 })).await;
+        let lifted = app.bearer(Method::POST, "/v4/apiAccessTokens", &value).json(&serde_json::json!({ "lifetimeSeconds": 3600 })).send().await.unwrap();
+        assert_eq!(lifted.status(), StatusCode::CREATED);
+    }
+
     async fn changing_ones_password_is_throttled_like_signing_in(app) {
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         for n in 0..5 {
