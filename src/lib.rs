@@ -12,6 +12,7 @@ pub mod json;
 pub mod layout;
 pub mod paging;
 pub mod people;
+pub mod text;
 pub mod timestamp;
 pub mod tokens;
 pub mod ui;

@@ -238,15 +238,30 @@ fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &m
 pub mod patterns {
     /// What `str::trim` removes: Unicode `White_Space`.
     const SPACE: &str = r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
-    /// What `char::is_control` refuses: Unicode `Cc`.
-    const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+    /// What `text::is_hidden` refuses: Unicode `Cc`, and `Cf` from the same table as the server.
+    /// Outside the Basic Multilingual Plane a character is written `\U0001XXXX`, which Python
+    /// (openapi-spec-validator, schemathesis) and the Rust `regex` crate both read; ECMA-262's
+    /// `\u{...}` is not read by Python.
+    fn hidden() -> String {
+        let char = |code: u32| if code <= 0xFFFF { format!(r"\u{code:04X}") } else { format!(r"\U{code:08X}") };
+        let mut class = r"\x00-\x1F\x7F-\x9F".to_owned();
+        for &(first, last) in crate::text::FORMAT_RANGES {
+            class.push_str(&char(first));
+            if last != first {
+                class.push('-');
+                class.push_str(&char(last));
+            }
+        }
+        class
+    }
 
     /// One line of text that the server trims, then takes with `min_chars` (0 or 1) to `max_chars`
     /// characters and no control character.
     pub fn trimmed_line(min_chars: usize, max_chars: usize) -> String {
         assert!(min_chars <= 1 && max_chars >= 2);
-        let edge = format!("[^{CONTROL}{SPACE}]");
-        let inner = format!("[^{CONTROL}]");
+        let hidden = hidden();
+        let edge = format!("[^{hidden}{SPACE}]");
+        let inner = format!("[^{hidden}]");
         let text = format!("{edge}(?:{inner}{{0,{}}}{edge})?", max_chars - 2);
         let text = if min_chars == 0 { format!("(?:{text})?") } else { text };
         format!("^[{SPACE}]*{text}[{SPACE}]*$")
@@ -352,11 +367,31 @@ mod tests {
     /// Strings at the edges of the text rules: whitespace the server trims and whitespace it does
     /// not, control characters inside and around, lengths around the limits.
     fn samples() -> Vec<String> {
-        let mut samples: Vec<String> =
-            ["", " ", "a", " a ", "\ta\n", "a\tb", "\u{1c}a", "a\u{85}", "\u{a0}a\u{3000}", "\u{feff}a", "é", "a b"]
-                .into_iter()
-                .map(str::to_owned)
-                .collect();
+        let mut samples: Vec<String> = [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\ta\n",
+            "a\tb",
+            "\u{1c}a",
+            "a\u{85}",
+            "\u{a0}a\u{3000}",
+            "\u{feff}a",
+            "é",
+            "a b",
+            "x\u{202E}y",
+            "\u{200B}",
+            "a\u{E0041}",
+            "\u{110BD}",
+            "\u{1343F}z",
+            "😀",
+            "a\u{2028}b",
+            "\u{AD}",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
         for length in [63, 64, 65, 99, 100, 101, 254, 255, 256] {
             samples.push("x".repeat(length));
             samples.push(format!(" {} ", "é".repeat(length)));

@@ -111,8 +111,10 @@ impl DisplayName {
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(format!("A name has at most {} characters.", Self::MAX_CHARS));
         }
-        if trimmed.chars().any(char::is_control) {
-            return Err("A name cannot contain control characters.".into());
+        if trimmed.chars().any(crate::text::is_hidden) {
+            return Err(
+                "A name cannot contain control characters or invisible format characters (such as U+202E).".into()
+            );
         }
         if trimmed.is_empty() {
             return Err("Enter a name.".into());
@@ -191,6 +193,7 @@ mod tests {
         assert_eq!(DisplayName::parse_or(Some(" Bob B. "), &username).unwrap().as_str(), "Bob B.");
         assert!(DisplayName::parse(&"é".repeat(101)).is_err());
         assert!(DisplayName::parse("a\u{0}b").is_err());
+        assert!(DisplayName::parse("Ada\u{200B}").is_err());
     }
 
     #[test]

@@ -337,8 +337,12 @@ impl Description {
         if chars > Self::MAX_CHARS {
             return Err(format!("The description has at most {} characters; this one has {chars}.", Self::MAX_CHARS));
         }
-        if trimmed.chars().any(char::is_control) {
-            return Err("The description is one line of text, without control characters.".into());
+        if trimmed.chars().any(crate::text::is_hidden) {
+            return Err(
+                "The description is one line of text, without control characters or invisible format characters \
+                 (such as U+202E)."
+                    .into(),
+            );
         }
         Ok(Description(trimmed.to_owned()))
     }
@@ -428,5 +432,6 @@ mod tests {
         assert!(Description::parse(&"é".repeat(255)).is_ok(), "characters, not bytes");
         assert!(Description::parse(&"x".repeat(256)).unwrap_err().contains("at most 255"));
         assert!(Description::parse("two\nlines").is_err());
+        assert!(Description::parse("Deploy\u{202E}nimda").unwrap_err().contains("format characters"));
     }
 }

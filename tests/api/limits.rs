@@ -121,6 +121,26 @@ on_sqlite_and_postgres! {
         assert_eq!(lifted.status(), StatusCode::CREATED);
     }
 
+    async fn descriptions_and_names_refuse_invisible_format_characters(app) {
+        for sneaky in ["Deploy\u{202E}nimda", "ci\u{200B}", "\u{FEFF}bot", "tag\u{E0041}"] {
+            let token = app.as_admin(Method::POST, "/v4/apiAccessTokens")
+                .json(&serde_json::json!({ "lifetimeSeconds": 60, "description": sneaky })).send().await.unwrap();
+            assert_eq!(token.status(), StatusCode::BAD_REQUEST, "{sneaky:?}");
+            let person = app.as_admin(Method::POST, "/v4/people")
+                .json(&serde_json::json!({ "username": "eve", "name": sneaky, "password": "eve-password-1" })).send().await.unwrap();
+            assert_eq!(person.status(), StatusCode::BAD_REQUEST, "{sneaky:?}");
+            assert!(person.json::<serde_json::Value>().await.unwrap()["exception"]["message"].as_str().unwrap().contains("format characters"));
+        }
+        let listed: serde_json::Value = app.as_admin(Method::GET, "/v4/apiAccessTokens").send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed["count"], 0);
+        let people: serde_json::Value = app.as_admin(Method::GET, "/v4/people").send().await.unwrap().json().await.unwrap();
+        assert_eq!(people["count"], 1);
+        // Text in any script, and emoji, is fine.
+        let fine = app.as_admin(Method::POST, "/v4/apiAccessTokens")
+            .json(&serde_json::json!({ "lifetimeSeconds": 60, "description": "דיפלוי 部署 🚀" })).send().await.unwrap();
+        assert_eq!(fine.status(), StatusCode::CREATED);
+    }
+
     async fn changing_ones_password_is_throttled_like_signing_in(app) {
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         for n in 0..5 {
