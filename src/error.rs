@@ -234,10 +234,31 @@ impl From<PathRejection> for ApiError {
     }
 }
 
-/// `axum::Json` whose rejections are [`ApiError`]s, so a bad body gets the JSON error shape too.
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON object body, with [`ApiError`] rejections, so a bad body gets the JSON error shape too.
+/// Only an object: serde would otherwise also read a struct from an array (`[60]` as
+/// `{"lifetimeSeconds": 60}`), which no client means.
 pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let Json(value) = Json::<serde_json::Value>::from_request(request, state).await?;
+        Ok(ApiJson(object_body(value)?))
+    }
+}
+
+/// `value` as a `T`, if it is a JSON object.
+pub fn object_body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    if !value.is_object() {
+        return Err(ApiError::Validation("The request body is not valid: it must be a JSON object.".into()));
+    }
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let field = if path == "." { String::new() } else { format!("{path}: ") };
+        ApiError::Validation(format!("The request body is not valid: {field}{}", error.inner()))
+    })
+}
 
 /// The raw body, with [`ApiError`] rejections (413 past the limit).
 pub struct ApiBytes(pub axum::body::Bytes);

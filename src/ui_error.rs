@@ -59,6 +59,11 @@ impl UiError {
             UiError::SignedOut => StatusCode::UNAUTHORIZED,
             UiError::Forbidden => StatusCode::FORBIDDEN,
             UiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            // Arguments the server could not read (a form with fields missing or of the wrong
+            // kind) are the client's mistake, not the server's.
+            UiError::Transport(
+                ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_),
+            ) => StatusCode::BAD_REQUEST,
             UiError::Internal | UiError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     auth::layer::{Admin, Caller},
-    error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
+    error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody, object_body},
     json::WholeNumber,
     openapi::{fields, patterns},
     paging::{Page, Paging},
@@ -142,9 +142,12 @@ async fn rotate(
     // The body is optional: none at all (or `null`) rotates at once.
     let request: RotateRequest = match body.iter().all(u8::is_ascii_whitespace) {
         true => RotateRequest::default(),
-        false => serde_json::from_slice::<Option<RotateRequest>>(&body)
+        false => match serde_json::from_slice::<serde_json::Value>(&body)
             .map_err(|error| ApiError::Validation(format!("The request body is not valid: {error}")))?
-            .unwrap_or_default(),
+        {
+            serde_json::Value::Null => RotateRequest::default(),
+            value => object_body(value)?,
+        },
     };
     let grace_seconds = request.grace_seconds.map_or(0, |seconds| seconds.0);
     if !(0..=MAX_GRACE_SECONDS).contains(&grace_seconds) {

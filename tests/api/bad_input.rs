@@ -1,0 +1,262 @@
+//! Bad input, everywhere: each case answered with a clear 4xx, nothing stored, and the server
+//! still healthy afterwards.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{ADMIN_PASSWORD, ADMIN_USERNAME};
+
+/// How a case is sent.
+enum Send {
+    /// A JSON body (raw text, so that it can be anything).
+    Json(Method, &'static str, String),
+    /// A body that is not even UTF-8.
+    Bytes(&'static str, Vec<u8>),
+    /// A query string on a GET.
+    Query(&'static str, String),
+    /// A server function's form, as the hydrated page sends it.
+    ServerFn(&'static str, Vec<(&'static str, String)>),
+    /// A form posted to the Access Tokens page without JavaScript.
+    PageForm(Vec<(&'static str, String)>),
+}
+
+fn cases() -> Vec<(&'static str, Send)> {
+    use Send::*;
+    let tokens = "/v4/apiAccessTokens";
+    let people = "/v4/people";
+    let settings = "/v4/workspaces/current/settings";
+    let huge = "9".repeat(400);
+    let long = "x".repeat(300);
+    let mut cases = vec![
+        // Creating a token.
+        ("no body fields", Json(Method::POST, tokens, "{}".into())),
+        ("not JSON", Json(Method::POST, tokens, "lifetimeSeconds=60".into())),
+        ("a JSON array", Json(Method::POST, tokens, "[60]".into())),
+        ("null", Json(Method::POST, tokens, "null".into())),
+        ("lifetime as text", Json(Method::POST, tokens, r#"{"lifetimeSeconds": "60"}"#.into())),
+        ("lifetime zero", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 0}"#.into())),
+        ("lifetime -2", Json(Method::POST, tokens, r#"{"lifetimeSeconds": -2}"#.into())),
+        ("lifetime a fraction", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 1.5}"#.into())),
+        ("lifetime huge", Json(Method::POST, tokens, format!(r#"{{"lifetimeSeconds": {huge}}}"#))),
+        ("lifetime i64::MAX", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 9223372036854775807}"#.into())),
+        ("lifetime NaN-ish", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 1e400}"#.into())),
+        ("lifetime boolean", Json(Method::POST, tokens, r#"{"lifetimeSeconds": true}"#.into())),
+        ("an unknown field", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "owner": 1}"#.into())),
+        (
+            "description too long",
+            Json(Method::POST, tokens, format!(r#"{{"lifetimeSeconds": 60, "description": "{}"}}"#, "d".repeat(256))),
+        ),
+        ("description a number", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "description": 7}"#.into())),
+        (
+            "description with a null byte",
+            Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "description": "a\u0000b"}"#.into()),
+        ),
+        (
+            "description with a newline",
+            Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "description": "a\nb"}"#.into()),
+        ),
+        (
+            "description with U+202E",
+            Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "description": "a\u202Eb"}"#.into()),
+        ),
+        (
+            "description with a zero-width space",
+            Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "description": "a\u200Bb"}"#.into()),
+        ),
+        ("a lone surrogate", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "description": "\uD800"}"#.into())),
+        ("invalid UTF-8", Bytes(tokens, b"{\"lifetimeSeconds\": 60, \"description\": \"\xff\"}".to_vec())),
+        ("scopes empty", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "scopes": []}"#.into())),
+        ("scopes unknown", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "scopes": ["root"]}"#.into())),
+        ("scopes admin alone", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "scopes": ["admin"]}"#.into())),
+        ("scopes a string", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "scopes": "api"}"#.into())),
+        ("scopes with a null", Json(Method::POST, tokens, r#"{"lifetimeSeconds": 60, "scopes": [null]}"#.into())),
+        ("deeply nested JSON", Json(Method::POST, tokens, format!("{}{}", "[".repeat(5000), "]".repeat(5000)))),
+        // Rotating.
+        (
+            "grace negative",
+            Json(
+                Method::POST,
+                "/v4/apiAccessTokens/00000000-0000-4000-8000-000000000000/rotate",
+                r#"{"graceSeconds": -1}"#.into(),
+            ),
+        ),
+        (
+            "grace over a day",
+            Json(
+                Method::POST,
+                "/v4/apiAccessTokens/00000000-0000-4000-8000-000000000000/rotate",
+                r#"{"graceSeconds": 86401}"#.into(),
+            ),
+        ),
+        (
+            "grace as text",
+            Json(
+                Method::POST,
+                "/v4/apiAccessTokens/00000000-0000-4000-8000-000000000000/rotate",
+                r#"{"graceSeconds": "1"}"#.into(),
+            ),
+        ),
+        ("rotate an id that is no UUID", Json(Method::POST, "/v4/apiAccessTokens/%00/rotate", "{}".into())),
+        ("delete an id that is no UUID", Json(Method::DELETE, "/v4/apiAccessTokens/..%2F..%2Fetc", String::new())),
+        // Paging.
+        ("negative offset", Query(tokens, "offset=-1".into())),
+        ("zero limit", Query(tokens, "limit=0".into())),
+        ("limit too large", Query(tokens, "limit=100000".into())),
+        ("limit as text", Query(tokens, "limit=ten".into())),
+        ("huge offset", Query(tokens, format!("offset={huge}"))),
+        ("offset a fraction", Query(people, "offset=1.5".into())),
+        ("negative limit on people", Query(people, "limit=-5".into())),
+        ("workspace list bad limit", Query("/v4/workspaces/current/apiAccessTokens", "limit=%00".into())),
+        // People.
+        ("person without a password", Json(Method::POST, people, r#"{"username": "p1"}"#.into())),
+        (
+            "username with a space",
+            Json(Method::POST, people, r#"{"username": "p 1", "password": "p1-password-1"}"#.into()),
+        ),
+        (
+            "username too long",
+            Json(Method::POST, people, format!(r#"{{"username": "{}", "password": "p1-password-1"}}"#, "u".repeat(65))),
+        ),
+        (
+            "username non-ASCII",
+            Json(Method::POST, people, r#"{"username": "zoë", "password": "p1-password-1"}"#.into()),
+        ),
+        ("username empty", Json(Method::POST, people, r#"{"username": "  ", "password": "p1-password-1"}"#.into())),
+        ("password too short", Json(Method::POST, people, r#"{"username": "p1", "password": "short"}"#.into())),
+        (
+            "password too long",
+            Json(Method::POST, people, format!(r#"{{"username": "p1", "password": "{}"}}"#, "p".repeat(257))),
+        ),
+        (
+            "name with a null byte",
+            Json(Method::POST, people, r#"{"username": "p1", "name": "a\u0000", "password": "p1-password-1"}"#.into()),
+        ),
+        (
+            "name with U+2066",
+            Json(Method::POST, people, r#"{"username": "p1", "name": "a\u2066b", "password": "p1-password-1"}"#.into()),
+        ),
+        (
+            "name too long",
+            Json(
+                Method::POST,
+                people,
+                format!(r#"{{"username": "p1", "name": "{}", "password": "p1-password-1"}}"#, "n".repeat(101)),
+            ),
+        ),
+        (
+            "isAdmin as text",
+            Json(Method::POST, people, r#"{"username": "p1", "password": "p1-password-1", "isAdmin": "yes"}"#.into()),
+        ),
+        ("patch with an unknown field", Json(Method::PATCH, "/v4/people/1", r#"{"role": "admin"}"#.into())),
+        ("patch a blank name", Json(Method::PATCH, "/v4/people/1", r#"{"name": "   "}"#.into())),
+        ("patch disabled as text", Json(Method::PATCH, "/v4/people/1", r#"{"disabled": "true"}"#.into())),
+        ("patch a person id that is no number", Json(Method::PATCH, "/v4/people/abc", "{}".into())),
+        (
+            "patch a person id out of range",
+            Json(Method::PATCH, &*Box::leak(format!("/v4/people/{huge}").into_boxed_str()), "{}".into()),
+        ),
+        // Settings.
+        ("max lifetime zero", Json(Method::PATCH, settings, r#"{"maxTokenLifetimeDays": 0}"#.into())),
+        ("max lifetime huge", Json(Method::PATCH, settings, format!(r#"{{"maxTokenLifetimeDays": {huge}}}"#))),
+        ("cap zero", Json(Method::PATCH, settings, r#"{"maxActiveTokensPerPerson": 0}"#.into())),
+        ("enabled as a number", Json(Method::PATCH, settings, r#"{"accessTokensEnabled": 1}"#.into())),
+        ("an unknown setting", Json(Method::PATCH, settings, r#"{"everyoneIsAdmin": true}"#.into())),
+        // The page's server functions and its form without JavaScript.
+        (
+            "page: lifetime text",
+            ServerFn("generate_token", vec![("lifetime_days", "ten".into()), ("description", String::new())]),
+        ),
+        (
+            "page: lifetime huge",
+            ServerFn("generate_token", vec![("lifetime_days", huge.clone()), ("description", String::new())]),
+        ),
+        (
+            "page: description with U+202E",
+            ServerFn("generate_token", vec![("lifetime_days", "30".into()), ("description", "a\u{202E}b".into())]),
+        ),
+        (
+            "page: unknown access",
+            ServerFn(
+                "generate_token",
+                vec![("lifetime_days", "30".into()), ("description", String::new()), ("access", "root".into())],
+            ),
+        ),
+        ("page: missing fields", ServerFn("generate_token", vec![])),
+        ("page: delete a bad id", ServerFn("delete_token", vec![("token_id", long.clone())])),
+        (
+            "page: rotate with a bad grace",
+            ServerFn(
+                "rotate_token",
+                vec![("token_id", "00000000-0000-4000-8000-000000000000".into()), ("grace_seconds", "-5".into())],
+            ),
+        ),
+        (
+            "page: settings with text",
+            ServerFn("update_workspace_settings", vec![("max_token_lifetime_days", "forever".into())]),
+        ),
+        ("page: role for a missing id", ServerFn("set_role", vec![("id", "x".into()), ("is_admin", "true".into())])),
+        ("form: unknown intent", PageForm(vec![("intent", "explode".into())])),
+        (
+            "form: generate with a null byte",
+            PageForm(vec![
+                ("intent", "generate".into()),
+                ("lifetime_days", "30".into()),
+                ("description", "a\0b".into()),
+            ]),
+        ),
+        (
+            "form: generate with lifetime 0",
+            PageForm(vec![
+                ("intent", "generate".into()),
+                ("lifetime_days", "0".into()),
+                ("description", String::new()),
+            ]),
+        ),
+        (
+            "form: rotate a bad id",
+            PageForm(vec![("intent", "rotate".into()), ("token_id", "nope".into()), ("grace_seconds", "0".into())]),
+        ),
+    ];
+    cases.push((
+        "a body over 64 KiB",
+        Json(Method::POST, tokens, format!(r#"{{"lifetimeSeconds": 60, "description": "{}"}}"#, "x".repeat(70_000))),
+    ));
+    cases
+}
+
+on_sqlite_and_postgres! {
+    async fn every_bad_input_gets_a_clear_4xx_and_stores_nothing(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let cases = cases();
+        assert!(cases.len() >= 60, "{} cases", cases.len());
+        for (what, send) in cases {
+            let response = match send {
+                Send::Json(method, path, body) => app.as_admin(method, path).header("content-type", "application/json").body(body).send().await.unwrap(),
+                Send::Bytes(path, body) => app.as_admin(Method::POST, path).header("content-type", "application/json").body(body).send().await.unwrap(),
+                Send::Query(path, query) => app.as_admin(Method::GET, &format!("{path}?{query}")).send().await.unwrap(),
+                Send::ServerFn(name, form) => {
+                    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    app.server_fn(name, &form).await
+                }
+                Send::PageForm(form) => {
+                    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    app.page_form("/preferences/access-tokens", &form).await
+                }
+            };
+            let status = response.status();
+            assert!(status.is_client_error(), "{what}: {status}");
+            let text = response.text().await.unwrap();
+            assert!(!text.trim().is_empty(), "{what}: a 4xx says why");
+            if let Ok(body) = serde_json::from_str::<Value>(&text) && body.get("exception").is_some() {
+                assert!(!body["exception"]["message"].as_str().unwrap_or_default().is_empty(), "{what}: {body}");
+            }
+        }
+        let tokens: Value = app.as_admin(Method::GET, "/v4/workspaces/current/apiAccessTokens").send().await.unwrap().json().await.unwrap();
+        assert_eq!(tokens["count"], 0, "no token was stored");
+        let people: Value = app.as_admin(Method::GET, "/v4/people").send().await.unwrap().json().await.unwrap();
+        assert_eq!(people["count"], 1, "no person was stored");
+        let settings: Value = app.as_admin(Method::GET, "/v4/workspaces/current/settings").send().await.unwrap().json().await.unwrap();
+        assert_eq!(settings, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": false, "maxTokenLifetimeDays": -1, "maxActiveTokensPerPerson": -1 }));
+        assert_eq!(app.rest.get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
+    }
+}
