@@ -89,7 +89,9 @@ fn describe() {
 /// named by it, so that every log line written meanwhile carries the id; the answer names the id;
 /// a server error is logged; and the request is counted, with its latency, by method, route (the
 /// route's template, so that token ids do not make a series each) and status. Every label has a
-/// bounded set of values, whatever clients send.
+/// bounded set of values, whatever clients send. On the way, the request learns its client's IP
+/// ([`crate::client_ip`]), a body announced too large is refused ([`crate::body_limit`]), and the
+/// answer gets the browser's protective headers ([`crate::security_headers`]).
 ///
 /// One middleware for all of that, not one each: an axum `from_fn` layer clones the whole stack
 /// beneath it for every request, and three layers cost about a fifth of `/healthz`'s throughput.
@@ -104,7 +106,13 @@ pub async fn observe(State(trust_proxy): State<bool>, mut request: Request, next
     let route = request.extensions().get::<MatchedPath>().cloned();
     let fallback = fallback_route(&request);
     let span = tracing::info_span!("request", id = id.as_str(), method, path = request.uri().path());
-    let mut response = id.scope(next.run(request)).instrument(span.clone()).await;
+    let served = async move {
+        match crate::body_limit::limit(&mut request) {
+            Some(refused) => refused,
+            None => next.run(request).await,
+        }
+    };
+    let mut response = id.scope(served).instrument(span.clone()).await;
     let status = response.status();
     if status.is_server_error() {
         span.in_scope(|| tracing::error!(status = status.as_u16(), "answered with a server error"));

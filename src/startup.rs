@@ -13,12 +13,9 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list_with_exclusions_and_ssg_and_context};
-use tower_http::{
-    compression::{
-        CompressionLayer,
-        predicate::{DefaultPredicate, NotForContentType, Predicate},
-    },
-    limit::RequestBodyLimitLayer,
+use tower_http::compression::{
+    CompressionLayer,
+    predicate::{DefaultPredicate, NotForContentType, Predicate},
 };
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,7 +23,6 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::{
     app::{App, shell},
     auth::{csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate},
-    body_limit,
     config::Settings,
     error::{method_not_allowed, route_not_found},
     health::healthz,
@@ -109,10 +105,6 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(middleware::from_fn(refuse_cross_site))
-        // Every body is small here: a token request, a person, a form. Over the limit it is 413,
-        // announced (Content-Length) or found while reading (then the extractor says so).
-        .layer(RequestBodyLimitLayer::new(body_limit::MAX_BYTES))
-        .layer(middleware::from_fn(body_limit::refuse_announced))
         // Outside everything but compression: the request's id and span, and its metrics.
         .layer(middleware::from_fn_with_state(state.trust_proxy_headers, monitoring::observe))
         // Outermost, so the layers above see plain bodies. Pages repeat their rows (as HTML and as
