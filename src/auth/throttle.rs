@@ -107,12 +107,15 @@ impl LoginThrottle {
 
     fn global_wait(&self) -> Result<(), Refusal> {
         let mut recent = self.recent_failures.lock().expect("throttle lock");
-        while recent.front().is_some_and(|at| at.elapsed() >= Duration::from_secs(60)) {
+        // One `now` for the pruning and the wait: an entry turning a minute old in between must
+        // not make the subtraction below underflow (a panic here would poison the lock).
+        let now = Instant::now();
+        while recent.front().is_some_and(|at| now.duration_since(*at) >= Duration::from_secs(60)) {
             recent.pop_front();
         }
         match recent.front() {
             Some(oldest) if recent.len() >= GLOBAL_FAILURES_PER_MINUTE => {
-                Err(Refusal::Wait((Duration::from_secs(60) - oldest.elapsed()).as_secs().max(1)))
+                Err(Refusal::Wait(Duration::from_secs(60).saturating_sub(now.duration_since(*oldest)).as_secs().max(1)))
             }
             _ => Ok(()),
         }
