@@ -22,7 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     app::{App, shell},
-    auth::{csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate},
+    auth::{csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate, session::CookiePolicy},
     config::Settings,
     error::{method_not_allowed, route_not_found},
     health::healthz,
@@ -58,7 +58,10 @@ pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupErro
         usage: Arc::default(),
         metrics: Metrics::install(),
         trust_proxy_headers: settings.trust_proxy_headers,
-        secure_cookies: settings.secure_cookies,
+        cookies: CookiePolicy {
+            always_secure: settings.secure_cookies,
+            trust_proxy_headers: settings.trust_proxy_headers,
+        },
     };
     Ok((router(state.clone()), state))
 }

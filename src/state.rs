@@ -7,7 +7,12 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{auth::throttle::LoginThrottle, monitoring::Metrics, store::Store, tokens::usage::UsageLog};
+use crate::{
+    auth::{session::CookiePolicy, throttle::LoginThrottle},
+    monitoring::Metrics,
+    store::Store,
+    tokens::usage::UsageLog,
+};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -20,9 +25,8 @@ pub struct AppState {
     /// Whether the proxy in front is trusted with the headers it sets (`x-request-id`, and
     /// `X-Forwarded-For` for the client IP: see `client_ip`).
     pub trust_proxy_headers: bool,
-    /// Session cookies are `Secure` and `__Host-` prefixed (see `auth::session`).
-    #[from_ref(skip)]
-    pub secure_cookies: bool,
+    /// Which cookie carries the session (see `auth::session`).
+    pub cookies: CookiePolicy,
 }
 
 impl AppState {

@@ -33,7 +33,7 @@ pub async fn require_session_for_pages(State(state): State<AppState>, mut reques
     if public || !matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
-    match session::person(&state.store, request.headers()).await {
+    match session::person(&state.store, request.headers(), state.cookies).await {
         Ok(Some(person)) => {
             request.extensions_mut().insert(SignedIn(person));
             next.run(request).await
@@ -41,10 +41,12 @@ pub async fn require_session_for_pages(State(state): State<AppState>, mut reques
         Ok(None) => {
             let mut response = (StatusCode::FOUND, [(header::LOCATION, "/signin")]).into_response();
             // A stale cookie would otherwise come back with every request.
-            if session::SessionKey::from_headers(request.headers()).is_some()
-                && let Ok(clear) = session::end(&state.store, request.headers(), state.secure_cookies).await
+            if session::any_presented(request.headers())
+                && let Ok(clear) = session::end(&state.store, request.headers()).await
             {
-                response.headers_mut().insert(header::SET_COOKIE, clear);
+                for value in clear {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
             }
             response
         }

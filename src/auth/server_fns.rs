@@ -23,8 +23,11 @@ pub async fn sign_in(username: String, password: String) -> Result<(), UiError> 
         &leptos_axum::extract::<axum::http::request::Parts>().await.map_err(|_| UiError::Internal)?.extensions,
     );
     let person = password::check(&state.store, &state.login_throttle, username.trim(), &password, client).await?;
-    let cookie = session::start(&state.store, person.id, &request_headers().await?, state.secure_cookies).await?;
-    expect_context::<leptos_axum::ResponseOptions>().insert_header(axum::http::header::SET_COOKIE, cookie);
+    let cookies = session::start(&state.store, person.id, &request_headers().await?, state.cookies).await?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    for cookie in cookies {
+        response.append_header(axum::http::header::SET_COOKIE, cookie);
+    }
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -37,8 +40,11 @@ pub async fn sign_out() -> Result<(), UiError> {
     };
 
     let state = AppState::from_context();
-    let cookie = session::end(&state.store, &request_headers().await?, state.secure_cookies).await?;
-    expect_context::<leptos_axum::ResponseOptions>().insert_header(axum::http::header::SET_COOKIE, cookie);
+    let cookies = session::end(&state.store, &request_headers().await?).await?;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    for cookie in cookies {
+        response.append_header(axum::http::header::SET_COOKIE, cookie);
+    }
     leptos_axum::redirect("/signin");
     Ok(())
 }

@@ -2,11 +2,13 @@
 //!
 //! The cookie holds 256 random bits; the `sessions` table holds only their SHA-256 digest, so a
 //! leaked backup cannot sign anybody in. The cookie is HttpOnly and SameSite=Lax. Where the site
-//! is served over https (the `SECURE_COOKIES` setting, an https `PUBLIC_URL`, or a proxy's
-//! `X-Forwarded-Proto`), it is Secure and named with the `__Host-` prefix, which browsers accept
-//! only from a secure origin, for the whole site (`Path=/`, no `Domain`): no subdomain or plain
-//! http page can plant or overwrite it. A session ends two weeks after sign-in, or after
-//! [`IDLE_SECONDS`] without use, whichever comes first.
+//! is served over https (the `SECURE_COOKIES` setting, an https `PUBLIC_URL`, or the
+//! `X-Forwarded-Proto` of a proxy trusted with its headers), it is Secure and named with the
+//! `__Host-` prefix, which browsers accept only from a secure origin, for the whole site
+//! (`Path=/`, no `Domain`): no subdomain or plain http page can plant or overwrite it. Over https
+//! only that name is read, so a cookie planted under the plain name is never taken for a session.
+//! A session ends two weeks after sign-in, or after [`IDLE_SECONDS`] without use, whichever comes
+//! first.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -29,6 +31,26 @@ pub const IDLE_SECONDS: i64 = 12 * 60 * 60;
 /// How often a session in use records it: a write a minute at most, not one per request.
 const SEEN_EVERY_MILLIS: i64 = 60 * 1000;
 
+/// Which cookie carries the session on this instance: see the module's notes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CookiePolicy {
+    /// The site is served over https, whatever the request says (`SECURE_COOKIES`, `PUBLIC_URL`).
+    pub always_secure: bool,
+    /// The proxy in front is trusted with `X-Forwarded-Proto`.
+    pub trust_proxy_headers: bool,
+}
+
+impl CookiePolicy {
+    /// Whether this request's session cookie is the `Secure`, `__Host-` one.
+    pub fn secure(&self, request: &HeaderMap) -> bool {
+        self.always_secure || crate::security_headers::over_https(request, self.trust_proxy_headers)
+    }
+
+    fn name(&self, request: &HeaderMap) -> &'static str {
+        if self.secure(request) { SECURE_COOKIE_NAME } else { COOKIE_NAME }
+    }
+}
+
 /// The secret cookie value of one session.
 pub struct SessionKey(String);
 
@@ -43,31 +65,48 @@ impl SessionKey {
         Sha256::digest(self.0.as_bytes()).to_vec()
     }
 
-    /// The session key in the request's `Cookie` header, if any.
-    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SECURE_COOKIE_NAME || *name == COOKIE_NAME)
-            .map(|(_, value)| SessionKey(value.to_owned()))
+    /// The session key of the request: its cookie of the name `policy` gives, if any.
+    pub fn from_headers(headers: &HeaderMap, policy: CookiePolicy) -> Option<Self> {
+        let name = policy.name(headers);
+        presented(headers).find(|(cookie, _)| *cookie == name).map(|(_, key)| key)
     }
 }
 
-/// Starts a session for `user_id` and returns the `Set-Cookie` value that carries it. The session
-/// the browser had (if any) ends: a fresh sign-in never continues an older session, whoever
-/// planted it. `secure`: the site is served over https (see the module's notes).
+/// Every session cookie the request carries, under either name: what a sign-in or sign-out ends.
+fn presented(headers: &HeaderMap) -> impl Iterator<Item = (&str, SessionKey)> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(name, _)| *name == SECURE_COOKIE_NAME || *name == COOKIE_NAME)
+        .map(|(name, value)| (name, SessionKey(value.to_owned())))
+}
+
+/// Whether the request carries a session cookie of either name.
+pub fn any_presented(headers: &HeaderMap) -> bool {
+    presented(headers).next().is_some()
+}
+
+/// Deletes the sessions of every cookie the request carries.
+async fn end_presented(store: &Store, headers: &HeaderMap) -> Result<(), StoreError> {
+    for (_, key) in presented(headers) {
+        with_pool!(store, pool => sqlx::query("DELETE FROM sessions WHERE id_digest = $1").bind(key.digest()).execute(pool).await.map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Starts a session for `user_id` and returns the `Set-Cookie` values to send: the one that
+/// carries it, and one that clears the cookie of the other name. Every session the browser
+/// presented ends: a fresh sign-in never continues an older session, whoever planted it.
 pub async fn start(
     store: &Store,
     user_id: PersonId,
     request: &HeaderMap,
-    secure: bool,
-) -> Result<HeaderValue, StoreError> {
-    if let Some(old) = SessionKey::from_headers(request) {
-        with_pool!(store, pool => sqlx::query("DELETE FROM sessions WHERE id_digest = $1").bind(old.digest()).execute(pool).await.map(|_| ()))?;
-    }
+    policy: CookiePolicy,
+) -> Result<[HeaderValue; 2], StoreError> {
+    end_presented(store, request).await?;
     let key = SessionKey::generate();
     let now = now_millis();
     with_pool!(store, pool => sqlx::query(
@@ -87,13 +126,14 @@ pub async fn start(
         .execute(pool)
         .await
         .map(|_| ()))?;
-    Ok(cookie(&key.0, LIFETIME_SECONDS, request, secure))
+    let secure = policy.secure(request);
+    Ok([cookie(&key.0, LIFETIME_SECONDS, secure), cookie("", 0, !secure)])
 }
 
 /// The signed-in person of the request's session, if it is valid and unexpired. (Disabling a
 /// person deletes their sessions; the condition on `disabled` also covers a sign-in racing it.)
-pub async fn person(store: &Store, headers: &HeaderMap) -> Result<Option<Person>, StoreError> {
-    let Some(key) = SessionKey::from_headers(headers) else { return Ok(None) };
+pub async fn person(store: &Store, headers: &HeaderMap, policy: CookiePolicy) -> Result<Option<Person>, StoreError> {
+    let Some(key) = SessionKey::from_headers(headers, policy) else { return Ok(None) };
     let now = now_millis();
     let row: Option<(PersonId, String, String, bool, i64, i64)> = with_pool!(store, pool => sqlx::query_as(
         "SELECT u.id, u.username, u.name, u.is_admin, u.created_at, s.last_seen_at \
@@ -125,63 +165,81 @@ pub async fn person(store: &Store, headers: &HeaderMap) -> Result<Option<Person>
     }))
 }
 
-/// Ends the request's session (if any) and returns the `Set-Cookie` value that clears the cookie.
-pub async fn end(store: &Store, headers: &HeaderMap, secure: bool) -> Result<HeaderValue, StoreError> {
-    if let Some(key) = SessionKey::from_headers(headers) {
-        with_pool!(store, pool => sqlx::query("DELETE FROM sessions WHERE id_digest = $1").bind(key.digest()).execute(pool).await.map(|_| ()))?;
-    }
-    Ok(cookie("", 0, headers, secure))
+/// Ends every session the request presents and returns the `Set-Cookie` values that clear both
+/// cookie names (a browser keeps nothing that a later request could be confused by).
+pub async fn end(store: &Store, headers: &HeaderMap) -> Result<[HeaderValue; 2], StoreError> {
+    end_presented(store, headers).await?;
+    Ok([cookie("", 0, true), cookie("", 0, false)])
 }
 
-/// Ends every session of a person but the request's own, if it is one of theirs: after a password
-/// change, an admin's reset of it, or "Sign out everywhere".
+/// Ends every session of a person but those the request presents, if they are theirs: after a
+/// password change, an admin's reset of it, or "Sign out everywhere".
 pub async fn end_others(store: &Store, user_id: PersonId, headers: &HeaderMap) -> Result<(), StoreError> {
-    let keep = SessionKey::from_headers(headers).map(|key| key.digest()).unwrap_or_default();
-    with_pool!(store, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")
-        .bind(user_id)
-        .bind(keep)
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+    let keep: Vec<Vec<u8>> = presented(headers).map(|(_, key)| key.digest()).collect();
+    let sessions: Vec<Vec<u8>> = with_pool!(store, pool => sqlx::query_scalar("SELECT id_digest FROM sessions WHERE user_id = $1").bind(user_id).fetch_all(pool).await)?;
+    for digest in sessions.into_iter().filter(|digest| !keep.contains(digest)) {
+        with_pool!(store, pool => sqlx::query("DELETE FROM sessions WHERE id_digest = $1").bind(digest).execute(pool).await.map(|_| ()))?;
+    }
     Ok(())
 }
 
-fn cookie(value: &str, max_age_seconds: i64, request: &HeaderMap, secure: bool) -> HeaderValue {
-    let (name, secure) = if secure || is_https(request) { (SECURE_COOKIE_NAME, "; Secure") } else { (COOKIE_NAME, "") };
+/// The `Set-Cookie` value of the secure (`__Host-`) or the plain cookie.
+fn cookie(value: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
+    let (name, secure) = if secure { (SECURE_COOKIE_NAME, "; Secure") } else { (COOKIE_NAME, "") };
     HeaderValue::from_str(&format!("{name}={value}; Path=/; Max-Age={max_age_seconds}; HttpOnly; SameSite=Lax{secure}"))
         .expect("a cookie of base64url characters is a valid header value")
-}
-
-fn is_https(request: &HeaderMap) -> bool {
-    request
-        .get("x-forwarded-proto")
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|proto| proto.split(',').next().is_some_and(|first| first.trim().eq_ignore_ascii_case("https")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn forwarded_https() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        headers
+    }
+
     #[test]
     fn the_cookie_is_http_only_lax_and_secure_only_over_https() {
-        let plain = cookie("abc", 60, &HeaderMap::new(), false);
-        assert_eq!(plain, "access_tokens_session=abc; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
-        let mut proxied = HeaderMap::new();
-        proxied.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(cookie("abc", 60, false), "access_tokens_session=abc; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
         assert_eq!(
-            cookie("abc", 60, &proxied, false),
+            cookie("abc", 60, true),
             "__Host-access_tokens_session=abc; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure"
         );
-        assert_eq!(cookie("abc", 60, &HeaderMap::new(), true), cookie("abc", 60, &proxied, false), "by the setting");
+    }
+
+    #[test]
+    fn https_is_the_setting_or_a_trusted_proxy_saying_so() {
+        let setting = CookiePolicy { always_secure: true, trust_proxy_headers: false };
+        let trusted = CookiePolicy { always_secure: false, trust_proxy_headers: true };
+        let untrusted = CookiePolicy::default();
+        assert!(setting.secure(&HeaderMap::new()));
+        assert!(trusted.secure(&forwarded_https()) && !trusted.secure(&HeaderMap::new()));
+        assert!(!untrusted.secure(&forwarded_https()), "anybody can send X-Forwarded-Proto");
     }
 
     #[test]
     fn the_session_key_is_read_from_among_other_cookies() {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, HeaderValue::from_static("theme=dark; access_tokens_session=k3y; x=1"));
-        assert_eq!(SessionKey::from_headers(&headers).unwrap().0, "k3y");
-        assert!(SessionKey::from_headers(&HeaderMap::new()).is_none());
+        assert_eq!(SessionKey::from_headers(&headers, CookiePolicy::default()).unwrap().0, "k3y");
+        assert!(SessionKey::from_headers(&HeaderMap::new(), CookiePolicy::default()).is_none());
+    }
+
+    #[test]
+    fn over_https_only_the_host_prefixed_cookie_is_a_session() {
+        let secure = CookiePolicy { always_secure: true, trust_proxy_headers: false };
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("access_tokens_session=planted"));
+        assert!(SessionKey::from_headers(&headers, secure).is_none(), "a plain-name cookie can be planted over http");
+        assert!(any_presented(&headers), "but a sign-in or sign-out still ends it");
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("access_tokens_session=planted; __Host-access_tokens_session=mine"),
+        );
+        assert_eq!(SessionKey::from_headers(&headers, secure).unwrap().0, "mine");
+        assert_eq!(SessionKey::from_headers(&headers, CookiePolicy::default()).unwrap().0, "planted");
     }
 
     #[test]

@@ -97,7 +97,8 @@ pub mod ssr {
             return Ok(Some(person));
         }
         let headers = request_headers().await?;
-        Ok(crate::auth::session::person(&AppState::from_context().store, &headers).await?)
+        let state = AppState::from_context();
+        Ok(crate::auth::session::person(&state.store, &headers, state.cookies).await?)
     }
 
     /// The signed-in person, or [`UiError::SignedOut`].

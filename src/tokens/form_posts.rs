@@ -55,7 +55,7 @@ pub struct PagePost {
 
 pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
     let (mut parts, body) = request.into_parts();
-    let viewer = match session::person(&state.store, &parts.headers).await {
+    let viewer = match session::person(&state.store, &parts.headers, state.cookies).await {
         Ok(Some(viewer)) => viewer,
         Ok(None) => return Redirect::to("/signin").into_response(),
         Err(error) => return bare(UiError::from(error)),

@@ -61,3 +61,57 @@ async fn over_https_the_cookie_is_secure_and_host_prefixed() {
     let plain = sign_in_with(&plain_app, None).await;
     assert!(plain.starts_with("access_tokens_session=") && !plain.contains("Secure"), "{plain}");
 }
+
+/// The `Set-Cookie` values of an answer.
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response.headers().get_all("set-cookie").iter().map(|value| value.to_str().unwrap().to_owned()).collect()
+}
+
+/// A site that moves to https behind its (trusted) proxy: browsers still hold a plain-name cookie.
+/// It is never taken for a session over https, and signing in or out clears it, so nobody is sent
+/// round between the page and the sign-in form.
+#[tokio::test]
+async fn moving_to_https_ends_plain_cookies_without_a_sign_in_loop() {
+    let app = TestApp::spawn_configured(Backend::Sqlite, |settings| settings.trust_proxy_headers = true).await;
+    let sign_in = |cookie: Option<String>, https: bool| {
+        let mut request =
+            app.rest.post(app.url("/api/sign_in")).form(&[("username", ADMIN_USERNAME), ("password", ADMIN_PASSWORD)]);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        if https {
+            request = request.header("x-forwarded-proto", "https");
+        }
+        request.send()
+    };
+    let page = |cookie: String, https: bool| {
+        let mut request = app.rest.get(app.url("/preferences")).header("cookie", cookie);
+        if https {
+            request = request.header("x-forwarded-proto", "https");
+        }
+        request.send()
+    };
+
+    let plain = pair(&set_cookies(&sign_in(None, false).await.unwrap())[0]);
+    assert!(plain.starts_with("access_tokens_session="), "{plain}");
+    assert_eq!(page(plain.clone(), false).await.unwrap().status(), StatusCode::OK);
+
+    // Over https the plain cookie is no session: to the sign-in page, with both names cleared.
+    let refused = page(plain.clone(), true).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FOUND);
+    let cleared = set_cookies(&refused);
+    assert_eq!(cleared.len(), 2, "{cleared:?}");
+    assert!(cleared.iter().all(|cookie| cookie.contains("=; ") && cookie.contains("Max-Age=0")), "{cleared:?}");
+
+    // Signing in over https while the browser still holds a (valid) plain cookie: a __Host- cookie
+    // is set, the plain one cleared, and its session ended.
+    let stale = pair(&set_cookies(&sign_in(None, false).await.unwrap())[0]);
+    let answer = sign_in(Some(stale.clone()), true).await.unwrap();
+    let cookies = set_cookies(&answer);
+    assert!(cookies[0].starts_with("__Host-access_tokens_session=") && cookies[0].contains("; Secure"), "{cookies:?}");
+    assert!(cookies[1].starts_with("access_tokens_session=;") && cookies[1].contains("Max-Age=0"), "{cookies:?}");
+    assert_eq!(page(stale.clone(), false).await.unwrap().status(), StatusCode::FOUND, "the stale session ended");
+    let secure = pair(&cookies[0]);
+    assert_eq!(page(format!("{stale}; {secure}"), true).await.unwrap().status(), StatusCode::OK, "no loop");
+    assert_eq!(page(secure, true).await.unwrap().status(), StatusCode::OK);
+}
