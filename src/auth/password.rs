@@ -2,7 +2,11 @@
 //! crate's defaults), and checking a username and password, throttled. Hashing takes tens of
 //! milliseconds of CPU on purpose, so it runs on the blocking pool and never stalls the async runtime.
 
-use std::{net::IpAddr, sync::LazyLock, time::Duration};
+use std::{
+    net::IpAddr,
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
 
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
@@ -45,7 +49,7 @@ const POOL_WAIT: Duration = Duration::from_secs(2);
 /// user exists. `client`: the caller's IP, when known, for the per-client limit.
 pub async fn check(
     store: &Store,
-    throttle: &LoginThrottle,
+    throttle: &Arc<LoginThrottle>,
     username: &str,
     password: &str,
     client: Option<IpAddr>,
@@ -65,26 +69,33 @@ pub async fn check(
     if attempt.known_wrong(password, hash.as_deref()) {
         return Err(PasswordCheckError::Rejected);
     }
-    attempt.verifying();
-    if verify(password, hash.clone()).await? {
-        attempt.succeeded();
-        let person = person.expect("a verified password belongs to a person");
-        if person.disabled {
-            return Err(PasswordCheckError::Disabled);
+    // The hashing job settles the attempt itself: a client that hangs up once it started still
+    // has its failure counted, and its slot is held until the hashing it caused is over.
+    let password = password.to_owned();
+    let right = on_hashing_pool(move || {
+        attempt.verifying();
+        let right = verify_now(&password, hash.as_deref());
+        if right {
+            attempt.succeeded();
+        } else {
+            attempt.failed(&password, hash.as_deref());
         }
-        Ok(person)
-    } else {
-        attempt.failed(password, hash.as_deref());
-        Err(PasswordCheckError::Rejected)
+        right
+    })
+    .await?;
+    match person {
+        Some(person) if right && person.disabled => Err(PasswordCheckError::Disabled),
+        Some(person) if right => Ok(person),
+        _ => Err(PasswordCheckError::Rejected),
     }
 }
 
 /// A slot for an attempt, waiting a little while others on the same username are in flight.
-async fn reserve<'a>(
-    throttle: &'a LoginThrottle,
+async fn reserve(
+    throttle: &Arc<LoginThrottle>,
     username: &str,
     client: Option<IpAddr>,
-) -> Result<super::throttle::Reservation<'a>, PasswordCheckError> {
+) -> Result<super::throttle::Reservation, PasswordCheckError> {
     let started = tokio::time::Instant::now();
     loop {
         match throttle.reserve(username, client) {
@@ -98,16 +109,21 @@ async fn reserve<'a>(
 }
 
 /// Hashing jobs run on the blocking pool, but no more at once than there are cores: a burst of
-/// sign-ins queues here (briefly, then `503`) instead of filling memory with 19 MiB jobs.
-static HASHING: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |cores| cores.get())));
+/// sign-ins queues here (briefly, then `503`) instead of filling memory with 19 MiB jobs. A job
+/// holds its slot until it ends, even if the request that started it is gone.
+static HASHING: LazyLock<Arc<Semaphore>> =
+    LazyLock::new(|| Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, |cores| cores.get()))));
 
 async fn on_hashing_pool<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, PasswordCheckError> {
-    let _permit = tokio::time::timeout(POOL_WAIT, HASHING.acquire())
+    let permit = tokio::time::timeout(POOL_WAIT, Arc::clone(&HASHING).acquire_owned())
         .await
         .map_err(|_| PasswordCheckError::Busy)?
         .expect("the hashing pool is never closed");
-    Ok(tokio::task::spawn_blocking(job).await.expect("a hashing job does not panic"))
+    let job = tokio::task::spawn_blocking(move || {
+        let _slot = permit;
+        job()
+    });
+    Ok(job.await.expect("a hashing job does not panic"))
 }
 
 /// Hashes a new password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`).
@@ -124,19 +140,21 @@ fn hash_now(password: &str) -> String {
         .to_string()
 }
 
+/// [`verify_now`] on the hashing pool.
+#[cfg(test)]
+async fn verify(password: &str, stored_hash: Option<String>) -> Result<bool, PasswordCheckError> {
+    let password = password.to_owned();
+    on_hashing_pool(move || verify_now(&password, stored_hash.as_deref())).await
+}
+
 /// Checks `password` against a stored hash. With `None` (no such user) it still spends the time
 /// of a real check against a fixed hash, so response times do not tell which usernames exist.
-pub async fn verify(password: &str, stored_hash: Option<String>) -> Result<bool, PasswordCheckError> {
-    let password = password.to_owned();
-    on_hashing_pool(move || {
-        let known = stored_hash.is_some();
-        let stored = stored_hash.unwrap_or_else(|| DUMMY_HASH.clone());
-        let matches = PasswordHash::new(&stored)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false);
-        known && matches
-    })
-    .await
+fn verify_now(password: &str, stored_hash: Option<&str>) -> bool {
+    let stored = stored_hash.unwrap_or(&DUMMY_HASH);
+    let matches = PasswordHash::new(stored)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false);
+    stored_hash.is_some() && matches
 }
 
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_now("not the password of anyone"));

@@ -25,7 +25,7 @@ use std::{
     hash::Hash,
     net::IpAddr,
     sync::{
-        Mutex,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
@@ -78,15 +78,15 @@ impl Default for LoginThrottle {
 }
 
 /// An attempt allowed to go ahead: its slot is given back when this is dropped.
-pub struct Reservation<'a> {
-    throttle: &'a LoginThrottle,
+pub struct Reservation {
+    throttle: Arc<LoginThrottle>,
     username: String,
     client: Option<IpAddr>,
 }
 
 impl LoginThrottle {
     /// Takes a slot for an attempt on `username` (already a valid username) from `client`.
-    pub fn reserve(&self, username: &str, client: Option<IpAddr>) -> Result<Reservation<'_>, Refusal> {
+    pub fn reserve(self: &Arc<Self>, username: &str, client: Option<IpAddr>) -> Result<Reservation, Refusal> {
         self.global_wait()?;
         let username = key(username);
         let mut usernames = self.usernames.lock().expect("throttle lock");
@@ -97,7 +97,7 @@ impl LoginThrottle {
             clients.start(client);
         }
         usernames.start(username.clone());
-        Ok(Reservation { throttle: self, username, client })
+        Ok(Reservation { throttle: Arc::clone(self), username, client })
     }
 
     /// How many passwords this throttle let be hashed: what the limits bound.
@@ -134,7 +134,7 @@ impl LoginThrottle {
     }
 }
 
-impl Reservation<'_> {
+impl Reservation {
     /// Whether `password` already failed against `stored_hash` lately: then it fails again, and
     /// need not be hashed to know it.
     pub fn known_wrong(&self, password: &str, stored_hash: Option<&str>) -> bool {
@@ -142,7 +142,7 @@ impl Reservation<'_> {
         self.throttle.usernames.lock().expect("throttle lock").knows(&self.username, fingerprint)
     }
 
-    /// Counts the hashing this attempt is about to do.
+    /// Counts the hashing this attempt is doing (called on the hashing pool).
     pub fn verifying(&self) {
         self.throttle.verifications.fetch_add(1, Ordering::Relaxed);
     }
@@ -166,7 +166,7 @@ impl Reservation<'_> {
     }
 }
 
-impl Drop for Reservation<'_> {
+impl Drop for Reservation {
     fn drop(&mut self) {
         self.throttle.usernames.lock().expect("throttle lock").finish(&self.username);
         if let Some(client) = self.client {
@@ -293,7 +293,7 @@ fn wait_after(failures: u32, free: u32) -> Duration {
 mod tests {
     use super::*;
 
-    fn fail(throttle: &LoginThrottle, username: &str, password: &str, client: Option<IpAddr>) {
+    fn fail(throttle: &Arc<LoginThrottle>, username: &str, password: &str, client: Option<IpAddr>) {
         throttle.reserve(username, client).unwrap().failed(password, Some("hash"));
     }
 
@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn failures_count_per_username_in_any_case_and_success_clears_them() {
-        let throttle = LoginThrottle::default();
+        let throttle = Arc::new(LoginThrottle::default());
         for guess in ["one", "two", "three", "four", "five"] {
             fail(&throttle, "Alice", guess, None);
         }
@@ -321,7 +321,7 @@ mod tests {
 
     #[test]
     fn attempts_in_flight_take_the_slots_of_the_failures_still_allowed() {
-        let throttle = LoginThrottle::default();
+        let throttle = Arc::new(LoginThrottle::default());
         let in_flight: Vec<_> = (0..5).map(|_| throttle.reserve("alice", None).unwrap()).collect();
         assert!(matches!(throttle.reserve("alice", None), Err(Refusal::Busy)), "a sixth waits");
         drop(in_flight);
@@ -333,7 +333,7 @@ mod tests {
 
     #[test]
     fn the_same_wrong_password_again_is_not_another_guess() {
-        let throttle = LoginThrottle::default();
+        let throttle = Arc::new(LoginThrottle::default());
         for _ in 0..50 {
             let attempt = throttle.reserve("alice", None).unwrap();
             if !attempt.known_wrong("last year's password", Some("hash")) {
@@ -353,7 +353,7 @@ mod tests {
 
     #[test]
     fn one_client_spraying_many_usernames_is_throttled() {
-        let throttle = LoginThrottle::default();
+        let throttle = Arc::new(LoginThrottle::default());
         let client = Some(IpAddr::from([203, 0, 113, 7]));
         for n in 0..FREE_PER_CLIENT {
             fail(&throttle, &format!("user{n}"), "Winter2026!", client);
@@ -364,7 +364,7 @@ mod tests {
 
     #[test]
     fn past_the_instances_ceiling_every_attempt_waits() {
-        let throttle = LoginThrottle::default();
+        let throttle = Arc::new(LoginThrottle::default());
         throttle
             .recent_failures
             .lock()

@@ -3,7 +3,7 @@
 
 use axum::http::HeaderMap;
 
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 
 use crate::{
     auth::{
@@ -111,7 +111,7 @@ fn guarded(outcome: store::Guarded) -> Result<(), AccountError> {
 /// A person changes their own password: the current one must be right.
 pub async fn change_own_password(
     store: &Store,
-    throttle: &LoginThrottle,
+    throttle: &Arc<LoginThrottle>,
     person: &Person,
     current: &str,
     new: &str,

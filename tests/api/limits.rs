@@ -39,6 +39,22 @@ on_sqlite_and_postgres! {
         assert_eq!(attempt(&app, ADMIN_USERNAME, ADMIN_PASSWORD, None).await.status(), StatusCode::OK);
     }
 
+    async fn a_client_hanging_up_mid_check_still_has_its_failure_counted(app) {
+        for n in 0..5 {
+            let before = app.state.login_throttle.verifications();
+            let guess = format!("hang up after guess {n}");
+            let request = app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, &guess).send();
+            let in_flight = tokio::spawn(request);
+            while app.state.login_throttle.verifications() == before {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            in_flight.abort();
+        }
+        // The five hashes went on without their clients and counted five failures: even the
+        // right password now waits.
+        assert_eq!(attempt(&app, ADMIN_USERNAME, ADMIN_PASSWORD, None).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+
     async fn a_burst_of_right_passwords_queues_instead_of_failing(app) {
         let requests = (0..20).map(|_| attempt(&app, ADMIN_USERNAME, ADMIN_PASSWORD, None));
         let statuses: Vec<StatusCode> = futures::future::join_all(requests).await.iter().map(|r| r.status()).collect();
