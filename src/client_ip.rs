@@ -21,7 +21,8 @@ impl ClientIp {
             // The proxy appends the address it saw: the last one. Earlier ones came from the client.
             .and_then(|value| value.rsplit(',').next())
             .and_then(|last| last.trim().parse::<IpAddr>().ok());
-        ClientIp(forwarded.or(peer))
+        // An IPv4 client of a dual-stack socket shows as `::ffff:a.b.c.d`: it is a.b.c.d.
+        ClientIp(forwarded.or(peer).map(|ip| ip.to_canonical()))
     }
 
     /// The client of a request being served, from its extensions.

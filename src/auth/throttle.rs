@@ -89,6 +89,7 @@ impl LoginThrottle {
     pub fn reserve(self: &Arc<Self>, username: &str, client: Option<IpAddr>) -> Result<Reservation, Refusal> {
         self.global_wait()?;
         let username = key(username);
+        let client = client.map(client_key);
         let mut usernames = self.usernames.lock().expect("throttle lock");
         let mut clients = self.clients.lock().expect("throttle lock");
         usernames.may_start(&username)?;
@@ -277,6 +278,15 @@ impl<K: Hash + Eq + Clone> Table<K> {
     }
 }
 
+/// The key a client is counted by: its IPv4 address, or the /64 network of its IPv6 address (one
+/// subscriber usually holds a whole /64, and could otherwise take a fresh address per attempt).
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from_bits(v6.to_bits() & !((1u128 << 64) - 1))),
+        v4 => v4,
+    }
+}
+
 fn key(username: &str) -> String {
     username.trim().to_ascii_lowercase()
 }
@@ -295,6 +305,22 @@ mod tests {
 
     fn fail(throttle: &Arc<LoginThrottle>, username: &str, password: &str, client: Option<IpAddr>) {
         throttle.reserve(username, client).unwrap().failed(password, Some("hash"));
+    }
+
+    #[test]
+    fn clients_are_counted_by_ipv4_address_or_ipv6_slash_64() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert_eq!(client_key(ip("2001:db8:1:2:aaaa::1")), client_key(ip("2001:db8:1:2:bbbb::9")));
+        assert_ne!(client_key(ip("2001:db8:1:2::1")), client_key(ip("2001:db8:1:3::1")));
+        assert_eq!(client_key(ip("::ffff:203.0.113.5")), ip("203.0.113.5"), "an IPv4-mapped address is the IPv4 one");
+        let throttle = Arc::new(LoginThrottle::default());
+        for n in 0..FREE_PER_CLIENT {
+            fail(&throttle, &format!("user{n}"), "sprayed", Some(ip(&format!("2001:db8::{n:x}"))));
+        }
+        assert!(
+            matches!(throttle.reserve("another", Some(ip("2001:db8::ffff"))), Err(Refusal::Wait(_))),
+            "a new address in the same /64 is the same client"
+        );
     }
 
     #[test]
