@@ -46,7 +46,7 @@ pub enum TokenError {
     Conflict(String),
     /// The owner already holds as many active tokens as the workspace allows.
     #[error(
-        "You hold {0} active tokens, the most this workspace allows one person. Delete one (or let one expire) first."
+        "This workspace allows one person at most {0} active tokens, and you already hold that many. Delete one (or let one expire) first."
     )]
     CapReached(i64),
     /// No such token, or one the caller may not see: the same answer, so ids cannot be probed.
@@ -151,6 +151,7 @@ pub async fn generate(
             replaces: None,
         },
         cap,
+        settings.max_token_lifetime_days,
     )
     .await?
     .ok_or_else(|| TokenError::CapReached(i64::from(cap)))?;

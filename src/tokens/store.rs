@@ -123,17 +123,25 @@ macro_rules! bind_new_row {
 }
 
 /// Adds a token. With a cap, the count of the owner's active tokens is checked inside the insert:
-/// `None` when the owner already holds `cap`. Concurrent creations for one owner take turns on
+/// `None` when the owner already holds `cap`. Active as everywhere else: not expired, not rotated,
+/// and not older than the workspace's `max_lifetime` (which may have been lowered since). Concurrent creations for one owner take turns on
 /// PostgreSQL (a transaction-scoped advisory lock on the owner; under READ COMMITTED each insert
 /// would otherwise count without the others); SQLite runs one write statement at a time. Without a
 /// cap, nothing is read first, so concurrent creations never wait on each other.
-pub async fn insert(store: &Store, row: NewRow<'_>, cap: TokenCap) -> Result<Option<TokenInfo>, StoreError> {
+pub async fn insert(
+    store: &Store,
+    row: NewRow<'_>,
+    cap: TokenCap,
+    max_lifetime: MaxLifetime,
+) -> Result<Option<TokenInfo>, StoreError> {
     let TokenCap::At(cap) = cap else {
         with_pool!(store, pool => bind_new_row!(row).execute(pool).await.map(|_| ()))?;
         return Ok(Some(row.info()));
     };
     let take_turns = match store {
-        Store::Postgres(_) => "SELECT pg_advisory_xact_lock(7310002, CAST($1 AS INTEGER))",
+        // The one-argument (bigint) form: an owner id needs no narrowing. The high bits name
+        // this lock (7310002), apart from the people lock and from other applications' locks.
+        Store::Postgres(_) => "SELECT pg_advisory_xact_lock((7310002::bigint << 32) | $1)",
         Store::Sqlite(_) => "SELECT $1",
     };
     let inserted = with_pool!(store, pool => async {
@@ -144,7 +152,8 @@ pub async fn insert(store: &Store, row: NewRow<'_>, cap: TokenCap) -> Result<Opt
              (token_id, owner_id, digest, description, created_at, expires_at, scopes, replaces) \
              SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
              WHERE (SELECT count(*) FROM access_tokens \
-                    WHERE owner_id = $2 AND replaced_by IS NULL AND (expires_at IS NULL OR expires_at > $5)) < $9",
+                    WHERE owner_id = $2 AND replaced_by IS NULL AND (expires_at IS NULL OR expires_at > $5) \
+                      AND created_at > $10) < $9",
         )
         .bind(row.token_id.to_string())
         .bind(row.owner_id)
@@ -155,6 +164,10 @@ pub async fn insert(store: &Store, row: NewRow<'_>, cap: TokenCap) -> Result<Opt
         .bind(row.scopes.to_column())
         .bind(row.replaces.map(|id| id.to_string()))
         .bind(cap)
+        .bind(match max_lifetime {
+            MaxLifetime::Unlimited => i64::MIN,
+            MaxLifetime::Days(days) => timestamp::to_millis(row.created_at) - days * 24 * 60 * 60 * 1000,
+        })
         .execute(&mut *tx)
         .await?
         .rows_affected();

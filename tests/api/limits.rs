@@ -114,7 +114,7 @@ on_sqlite_and_postgres! {
         assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 2, "3 in all with the first: {statuses:?}");
         assert!(statuses.iter().all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT), "{statuses:?}");
         let refused = app.bearer(Method::POST, "/v4/apiAccessTokens", &value).json(&serde_json::json!({ "lifetimeSeconds": 3600 })).send().await.unwrap();
-        assert!(refused.json::<serde_json::Value>().await.unwrap()["exception"]["message"].as_str().unwrap().contains("You hold 3 active tokens"));
+        assert!(refused.json::<serde_json::Value>().await.unwrap()["exception"]["message"].as_str().unwrap().contains("at most 3 active tokens"));
         let listed: serde_json::Value = app.as_admin(Method::GET, "/v4/apiAccessTokens").send().await.unwrap().json().await.unwrap();
         assert_eq!(listed["count"], 3);
 
@@ -125,7 +125,7 @@ on_sqlite_and_postgres! {
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         let page = app.server_fn("generate_token", &[("lifetime_days", "30"), ("description", "")]).await;
         assert_eq!(page.status(), StatusCode::BAD_REQUEST);
-        assert!(page.text().await.unwrap().contains("the most this workspace allows"));
+        assert!(page.text().await.unwrap().contains("at most 3 active tokens"));
 
         // Out of range is refused; -1 lifts it.
         for bad in [0, -2, 10_001] {
@@ -135,6 +135,21 @@ on_sqlite_and_postgres! {
         app.settings(serde_json::json!({ "maxActiveTokensPerPerson": -1 })).await;
         let lifted = app.bearer(Method::POST, "/v4/apiAccessTokens", &value).json(&serde_json::json!({ "lifetimeSeconds": 3600 })).send().await.unwrap();
         assert_eq!(lifted.status(), StatusCode::CREATED);
+    }
+
+    async fn tokens_expired_by_a_lowered_maximum_lifetime_do_not_count_against_the_cap(app) {
+        app.settings(serde_json::json!({ "maxActiveTokensPerPerson": 2 })).await;
+        for _ in 0..2 {
+            app.admin_token(30 * 86_400).await;
+        }
+        let create = || app.as_admin(Method::POST, "/v4/apiAccessTokens").json(&serde_json::json!({ "lifetimeSeconds": 3600 })).send();
+        assert_eq!(create().await.unwrap().status(), StatusCode::CONFLICT);
+        // Both are ten days old; the maximum becomes seven days: they are expired, as lists show.
+        app.execute("UPDATE access_tokens SET created_at = created_at - 10 * 86400 * 1000").await;
+        app.settings(serde_json::json!({ "maxTokenLifetimeDays": 7 })).await;
+        assert_eq!(create().await.unwrap().status(), StatusCode::CREATED);
+        assert_eq!(create().await.unwrap().status(), StatusCode::CREATED);
+        assert_eq!(create().await.unwrap().status(), StatusCode::CONFLICT);
     }
 
     async fn descriptions_and_names_refuse_invisible_format_characters(app) {
