@@ -108,8 +108,11 @@ pub async fn observe(State(trust_proxy): State<bool>, mut request: Request, next
     let span = tracing::info_span!("request", id = id.as_str(), method, path = request.uri().path());
     let served = async move {
         match crate::body_limit::limit(&mut request) {
-            Some(refused) => refused,
-            None => next.run(request).await,
+            Err(refused) => refused,
+            Ok(overflow) => {
+                let api = request.uri().path().starts_with("/v4/");
+                overflow.settle(api, next.run(request).await)
+            }
         }
     };
     let mut response = id.scope(served).instrument(span.clone()).await;

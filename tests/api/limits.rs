@@ -97,6 +97,16 @@ on_sqlite_and_postgres! {
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         let form = app.page_form("/preferences/access-tokens", &[("intent", "generate"), ("lifetime_days", "30"), ("description", &big)]).await;
         assert_eq!(form.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        // Streamed without a length, to a server function and to a page's form: 413 as well, not
+        // "the arguments could not be read".
+        let form_body = format!("intent=generate&lifetime_days=30&description={big}");
+        let streamed = |path: &str| {
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = form_body.as_bytes().chunks(4096).map(|chunk| Ok(chunk.to_vec())).collect();
+            app.browser.post(app.url(path)).header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "text/html").body(reqwest::Body::wrap_stream(futures::stream::iter(chunks))).send()
+        };
+        assert_eq!(streamed("/api/generate_token").await.unwrap().status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(streamed("/preferences/access-tokens").await.unwrap().status(), StatusCode::PAYLOAD_TOO_LARGE);
         let listed: serde_json::Value = app.as_admin(Method::GET, "/v4/apiAccessTokens").send().await.unwrap().json().await.unwrap();
         assert_eq!(listed["count"], 0, "nothing was stored");
         assert_eq!(app.rest.get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
