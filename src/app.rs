@@ -9,6 +9,7 @@ use leptos_router::{
 };
 
 use crate::{
+    audit::page::{ActivityPage, AuditLogPage},
     auth::{
         page::{PreferencesPage, SignInPage},
         viewer::{Session, signed_in},
@@ -86,6 +87,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/preferences/access-tokens") view=AccessTokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/workspace/settings") view=WorkspaceSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/preferences/activity") view=ActivityPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -7,6 +7,7 @@ use std::io::BufRead;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::{
+    audit::record::Actor,
     paging::Paging,
     people::{
         accounts::{self, Changes, NewAccount},
@@ -68,7 +69,7 @@ pub async fn run_user_command(store: &Store, command: UserCommand) -> Result<Str
             let password = read_password()?;
             let account =
                 NewAccount { username: &username, name: name.as_deref(), password: &password, is_admin: admin };
-            let person = accounts::add(store, account).await.map_err(|error| error.to_string())?;
+            let person = accounts::add(store, &Actor::console(), account).await.map_err(|error| error.to_string())?;
             Ok(format!("added {} ({}, {})", person.username, person.name, person.role()))
         }
         UserCommand::List => {
@@ -92,7 +93,7 @@ pub async fn run_user_command(store: &Store, command: UserCommand) -> Result<Str
             let password = read_password()?;
             let person = find(store, &username).await?;
             let changes = Changes { password: Some(&password), ..Changes::default() };
-            accounts::change(store, person.id, changes, &Default::default())
+            accounts::change(store, &Actor::console(), person.id, changes, &Default::default())
                 .await
                 .map_err(|error| error.to_string())?;
             Ok(format!("set the password of {}", person.username))
@@ -100,7 +101,7 @@ pub async fn run_user_command(store: &Store, command: UserCommand) -> Result<Str
         UserCommand::SetRole { username, role } => {
             let person = find(store, &username).await?;
             let changes = Changes { is_admin: Some(matches!(role, RoleArg::Admin)), ..Changes::default() };
-            let person = accounts::change(store, person.id, changes, &Default::default())
+            let person = accounts::change(store, &Actor::console(), person.id, changes, &Default::default())
                 .await
                 .map_err(|error| error.to_string())?;
             Ok(format!("{} is now {}", person.username, person.role()))

@@ -64,6 +64,7 @@ fn UserMenu(person: Person) -> impl IntoView {
                 {person.is_admin.then(|| view! {
                     <li><a href="/users" on:click=close>"Users"</a></li>
                     <li><a href="/workspace/settings" on:click=close>"Workspace Settings"</a></li>
+                    <li><a href="/audit" on:click=close>"Audit Log"</a></li>
                 })}
                 <li>
                     <ActionForm action=session.sign_out>

@@ -6,6 +6,7 @@
 //! nested `ssr` module or file.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod json;

@@ -90,8 +90,9 @@ fn describe() {
 /// a server error is logged; and the request is counted, with its latency, by method, route (the
 /// route's template, so that token ids do not make a series each) and status. Every label has a
 /// bounded set of values, whatever clients send. On the way, the request learns its client's IP
-/// ([`crate::client_ip`]), a body announced too large is refused ([`crate::body_limit`]), and the
-/// answer gets the browser's protective headers ([`crate::security_headers`]).
+/// ([`crate::client_ip`]), which the audit trail also learns with the user agent
+/// ([`crate::audit::context`]), a body announced too large is refused ([`crate::body_limit`]), and
+/// the answer gets the browser's protective headers ([`crate::security_headers`]).
 ///
 /// One middleware for all of that, not one each: an axum `from_fn` layer clones the whole stack
 /// beneath it for every request, and three layers cost about a fifth of `/healthz`'s throughput.
@@ -100,6 +101,7 @@ pub async fn observe(State(trust_proxy): State<bool>, mut request: Request, next
     let id = RequestId::of(request.headers(), trust_proxy);
     let client = crate::client_ip::ClientIp::of(&request, trust_proxy);
     request.extensions_mut().insert(client);
+    let user_agent = request.headers().get(axum::http::header::USER_AGENT).cloned();
     let https = crate::security_headers::over_https(request.headers(), trust_proxy);
     let static_file = crate::security_headers::is_static_file(request.uri().path());
     let method = method_of(&request);
@@ -115,7 +117,8 @@ pub async fn observe(State(trust_proxy): State<bool>, mut request: Request, next
             }
         }
     };
-    let mut response = id.scope(served).instrument(span.clone()).await;
+    let origin = crate::audit::context::RequestOrigin { client: client.0, user_agent };
+    let mut response = id.scope(origin.scope(served)).instrument(span.clone()).await;
     let status = response.status();
     if status.is_server_error() {
         span.in_scope(|| tracing::error!(status = status.as_u16(), "answered with a server error"));

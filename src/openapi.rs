@@ -38,6 +38,7 @@ use crate::{error::ErrorBody, state::AppState};
         (name = "Access tokens", description = "Generate, list and delete API access tokens"),
         (name = "People", description = "The workspace's members"),
         (name = "Workspace", description = "Workspace settings"),
+        (name = "Audit", description = "The audit trail: who did what, how they were signed in, and from where"),
     )
 )]
 pub struct ApiDoc;
@@ -295,6 +296,17 @@ pub mod fields {
             one_of = one_of.item(ObjectBuilder::new().schema_type(Type::Null));
         }
         one_of.into()
+    }
+
+    /// An integer from `min` to `max`.
+    pub fn whole_number(min: i64, max: i64, description: &str, nullable: bool) -> Schema {
+        ObjectBuilder::new()
+            .schema_type(of_type(Type::Integer, nullable))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(min))
+            .maximum(Some(max))
+            .description(Some(description))
+            .into()
     }
 
     /// A string that matches `pattern`.

@@ -22,6 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
     app::{App, shell},
+    audit,
     auth::{csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate, session::CookiePolicy},
     config::Settings,
     error::{method_not_allowed, route_not_found},
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .nest(
             "/v4",
             OpenApiRouter::new()
+                .merge(audit::api::router())
                 .merge(people::api::router())
                 .merge(tokens::api::router())
                 .merge(workspace::api::router())
@@ -188,6 +190,8 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
         let (usage, store) = (state.usage.clone(), state.store.clone());
         async move { usage.run(store, async { _ = usage_stopped.await }).await }
     });
+    let (stop_audit, audit_stopped) = tokio::sync::oneshot::channel::<()>();
+    let audit = tokio::spawn(audit::record::run(state.store.clone(), async { _ = audit_stopped.await }));
     // Histogram samples wait in buffers until upkeep folds them in; keep that bounded between scrapes.
     tokio::spawn({
         let metrics = state.metrics.clone();
@@ -203,9 +207,12 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    // The requests in flight are done: write their Last Used times before closing the database.
+    // The requests in flight are done: write their Last Used times, and any audit events still
+    // waiting for the database, before closing it.
     _ = stop_usage.send(());
+    _ = stop_audit.send(());
     _ = usage.await;
+    _ = audit.await;
     state.store.close().await;
     Ok(())
 }

@@ -29,6 +29,7 @@ DEFAULTS = {
     "allowMembersToGenerateTokens": False,
     "maxTokenLifetimeDays": -1,
     "maxActiveTokensPerPerson": -1,
+    "auditRetentionDays": 365,
 }
 
 

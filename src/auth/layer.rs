@@ -82,6 +82,16 @@ async fn identify(state: &AppState, headers: &HeaderMap, client: Option<std::net
         }
         Ok(Presented::Basic { username, password: given }) => {
             let checked = password::check(&state.store, &state.login_throttle, &username, &given, client).await;
+            if let Err(refusal) = &checked {
+                password::record_refusal(
+                    &state.store,
+                    &state.login_throttle,
+                    &username,
+                    refusal,
+                    password::Purpose::Basic,
+                )
+                .await;
+            }
             count(
                 "basic",
                 match &checked {

@@ -107,9 +107,14 @@ fn Preferences(person: Person) -> impl IntoView {
                     <li><a href="/preferences/access-tokens?view=all">"All members' access tokens"</a></li>
                     <li><a href="/workspace/settings">"Workspace Settings"</a>": access tokens on or off, who may generate them, their longest lifetime"</li>
                     <li><a href="/users">"Users"</a></li>
+                    <li><a href="/audit">"Audit Log"</a>": every sign-in and change, by whom and from where"</li>
                 </ul>
             </section>
         })}
+        <section class="card" aria-labelledby="activity-heading">
+            <h2 id="activity-heading">"Activity"</h2>
+            <p>"Your sign-ins, your changes, and what admins did to your account and tokens. "<a href="/preferences/activity">"Your activity"</a></p>
+        </section>
         <PasswordForm/>
         <SessionsCard/>
     }

@@ -90,6 +90,62 @@ pub async fn check(
     }
 }
 
+/// Where a password was checked, as the audit trail says it.
+#[derive(Clone, Copy, Debug)]
+pub enum Purpose {
+    /// The sign-in page.
+    SignIn,
+    /// HTTP Basic credentials on a REST request.
+    Basic,
+    /// The current password, to change it.
+    PasswordChange,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::SignIn => "sign_in",
+            Purpose::Basic => "basic",
+            Purpose::PasswordChange => "password_change",
+        }
+    }
+}
+
+/// Records a refused password check in the audit trail: a failure (wrong password, or a disabled
+/// account's right one) or a throttled attempt. A right password is recorded by what it leads to
+/// (a sign-in, a password change); a REST request with Basic credentials is a request, not a
+/// sign-in, and is not recorded when it succeeds. Load (`Busy`) and outages are not events.
+pub async fn record_refusal(
+    store: &Store,
+    throttle: &LoginThrottle,
+    username: &str,
+    error: &PasswordCheckError,
+    purpose: Purpose,
+) {
+    use crate::audit::{
+        EventKind,
+        record::{Actor, Event, record, record_throttled},
+    };
+    // Only a name that can be a username is kept: anything else is the client's text.
+    let Ok(username) = Username::parse(username) else { return };
+    let reason = match error {
+        PasswordCheckError::Rejected => "wrong_password",
+        PasswordCheckError::Disabled => "disabled",
+        PasswordCheckError::Throttled(seconds) => {
+            return record_throttled(store, throttle, username.as_str(), *seconds).await;
+        }
+        PasswordCheckError::Busy | PasswordCheckError::Store(_) => return,
+    };
+    let mut event = Event::new(EventKind::SignInFailed, &Actor::nobody())
+        .detail("username", username.as_str())
+        .detail("reason", reason)
+        .detail("during", purpose.as_str());
+    if let Ok(Some(person)) = people_store::find_by_username(store, username.as_str()).await {
+        event = event.on(&person);
+    }
+    record(store, event).await;
+}
+
 /// A slot for an attempt, waiting a little while others on the same username are in flight.
 async fn reserve(
     throttle: &Arc<LoginThrottle>,

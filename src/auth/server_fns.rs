@@ -14,6 +14,10 @@ pub async fn current_person() -> Result<Option<Person>, UiError> {
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<(), UiError> {
     use crate::{
+        audit::{
+            EventKind,
+            record::{Actor, Event, record},
+        },
         auth::{password, session, viewer::request_headers},
         state::AppState,
     };
@@ -22,12 +26,28 @@ pub async fn sign_in(username: String, password: String) -> Result<(), UiError> 
     let client = crate::client_ip::ClientIp::in_extensions(
         &leptos_axum::extract::<axum::http::request::Parts>().await.map_err(|_| UiError::Internal)?.extensions,
     );
-    let person = password::check(&state.store, &state.login_throttle, username.trim(), &password, client).await?;
+    let checked = password::check(&state.store, &state.login_throttle, username.trim(), &password, client).await;
+    let person = match checked {
+        Ok(person) => person,
+        Err(refusal) => {
+            password::record_refusal(
+                &state.store,
+                &state.login_throttle,
+                username.trim(),
+                &refusal,
+                password::Purpose::SignIn,
+            )
+            .await;
+            return Err(refusal.into());
+        }
+    };
     let cookies = session::start(&state.store, person.id, &request_headers().await?, state.cookies).await?;
     let response = expect_context::<leptos_axum::ResponseOptions>();
     for cookie in cookies {
         response.append_header(axum::http::header::SET_COOKIE, cookie);
     }
+    let event = Event::new(EventKind::SignInSucceeded, &Actor::password(&person)).on(&person);
+    record(&state.store, event).await;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -35,12 +55,23 @@ pub async fn sign_in(username: String, password: String) -> Result<(), UiError> 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), UiError> {
     use crate::{
-        auth::{session, viewer::request_headers},
+        audit::{
+            EventKind,
+            record::{Actor, Event, record},
+        },
+        auth::{
+            session,
+            viewer::{request_headers, viewer},
+        },
         state::AppState,
     };
 
     let state = AppState::from_context();
+    let signed_in = viewer().await?;
     let cookies = session::end(&state.store, &request_headers().await?).await?;
+    if let Some(person) = signed_in {
+        record(&state.store, Event::new(EventKind::SignOut, &Actor::session(&person)).on(&person)).await;
+    }
     let response = expect_context::<leptos_axum::ResponseOptions>();
     for cookie in cookies {
         response.append_header(axum::http::header::SET_COOKIE, cookie);
@@ -53,6 +84,10 @@ pub async fn sign_out() -> Result<(), UiError> {
 #[server(endpoint = "sign_out_elsewhere")]
 pub async fn sign_out_elsewhere() -> Result<(), UiError> {
     use crate::{
+        audit::{
+            EventKind,
+            record::{Actor, Event, record},
+        },
         auth::{
             session,
             viewer::{request_headers, require_viewer},
@@ -61,7 +96,9 @@ pub async fn sign_out_elsewhere() -> Result<(), UiError> {
     };
 
     let person = require_viewer().await?;
-    session::end_others(&AppState::from_context().store, person.id, &request_headers().await?).await?;
+    let store = &AppState::from_context().store;
+    session::end_others(store, person.id, &request_headers().await?).await?;
+    record(store, Event::new(EventKind::SignOutElsewhere, &Actor::session(&person)).on(&person)).await;
     Ok(())
 }
 

@@ -61,6 +61,8 @@ pub struct LoginThrottle {
     recent_failures: Mutex<VecDeque<Instant>>,
     salt: [u8; 32],
     verifications: AtomicU64,
+    /// When a throttled attempt was last reported to the audit trail, per username and client.
+    reported_refusals: Mutex<HashMap<(String, Option<IpAddr>), Instant>>,
 }
 
 impl Default for LoginThrottle {
@@ -73,6 +75,7 @@ impl Default for LoginThrottle {
             recent_failures: Mutex::default(),
             salt,
             verifications: AtomicU64::new(0),
+            reported_refusals: Mutex::default(),
         }
     }
 }
@@ -99,6 +102,21 @@ impl LoginThrottle {
         }
         usernames.start(username.clone());
         Ok(Reservation { throttle: Arc::clone(self), username, client })
+    }
+
+    /// Whether a throttled attempt on `username` from `client` is the first in a minute: the one
+    /// the audit trail records (a bounded memory; when full, it starts afresh).
+    pub fn first_refusal_in_a_minute(&self, username: &str, client: Option<IpAddr>) -> bool {
+        let mut reported = self.reported_refusals.lock().expect("throttle lock");
+        let key = (key(username), client.map(client_key));
+        if reported.get(&key).is_some_and(|at| at.elapsed() < Duration::from_secs(60)) {
+            return false;
+        }
+        if reported.len() >= MAX_KEYS {
+            reported.clear();
+        }
+        reported.insert(key, Instant::now());
+        true
     }
 
     /// How many passwords this throttle let be hashed: what the limits bound.

@@ -6,6 +6,10 @@ use axum::http::HeaderMap;
 use std::{net::IpAddr, sync::Arc};
 
 use crate::{
+    audit::{
+        EventKind,
+        record::{Actor, Event, record},
+    },
     auth::{
         password::{self, PasswordCheckError},
         session,
@@ -44,15 +48,21 @@ pub struct NewAccount<'a> {
     pub is_admin: bool,
 }
 
-pub async fn add(store: &Store, account: NewAccount<'_>) -> Result<Person, AccountError> {
+pub async fn add(store: &Store, actor: &Actor, account: NewAccount<'_>) -> Result<Person, AccountError> {
     let username = Username::parse(account.username).map_err(AccountError::Invalid)?;
     let name = DisplayName::parse_or(account.name, &username).map_err(AccountError::Invalid)?;
     let password = NewPassword::parse(account.password).map_err(AccountError::Invalid)?;
     let hash = password::hash(&password).await.map_err(|_| AccountError::Busy)?;
-    match store::create(store, &username, &name, &hash, account.is_admin).await {
-        Err(StoreError::Conflict) => Err(AccountError::UsernameTaken(username.as_str().to_owned())),
-        other => Ok(other?),
-    }
+    let person = match store::create(store, &username, &name, &hash, account.is_admin).await {
+        Err(StoreError::Conflict) => return Err(AccountError::UsernameTaken(username.as_str().to_owned())),
+        other => other?,
+    };
+    let event = Event::new(EventKind::PersonAdded, actor)
+        .on(&person)
+        .detail("name", &person.name)
+        .detail("role", person.role().to_string());
+    record(store, event).await;
+    Ok(person)
 }
 
 /// What an admin may change about an account; `None` leaves it as it is.
@@ -70,34 +80,56 @@ pub struct Changes<'a> {
 /// their own password stays signed in where they are).
 pub async fn change(
     store: &Store,
+    actor: &Actor,
     id: PersonId,
     changes: Changes<'_>,
     request: &HeaderMap,
 ) -> Result<Person, AccountError> {
     let name = changes.name.map(DisplayName::parse).transpose().map_err(AccountError::Invalid)?;
     let password = changes.password.map(NewPassword::parse).transpose().map_err(AccountError::Invalid)?;
-    if store::find(store, id).await?.is_none() {
-        return Err(AccountError::NotFound);
-    }
+    let Some(before) = store::find(store, id).await? else { return Err(AccountError::NotFound) };
+    // Each change is recorded once made (a later one may still be refused: what was done, was).
     if let Some(is_admin) = changes.is_admin {
         guarded(store::set_admin(store, id, is_admin).await?)?;
+        if is_admin != before.is_admin {
+            let to = if is_admin { "admin" } else { "member" };
+            let from = if before.is_admin { "admin" } else { "member" };
+            let event =
+                Event::new(EventKind::PersonRoleChanged, actor).on(&before).detail("from", from).detail("to", to);
+            record(store, event).await;
+        }
     }
     if let Some(disabled) = changes.disabled {
         guarded(store::set_disabled(store, id, disabled).await?)?;
+        if disabled != before.disabled {
+            let kind = if disabled { EventKind::PersonDisabled } else { EventKind::PersonEnabled };
+            record(store, Event::new(kind, actor).on(&before)).await;
+        }
     }
     if let Some(name) = name {
         store::rename(store, id, &name).await?;
+        if name.as_str() != before.name {
+            let event = Event::new(EventKind::PersonRenamed, actor)
+                .on(&before)
+                .detail("from", &before.name)
+                .detail("to", name.as_str());
+            record(store, event).await;
+        }
     }
     if let Some(password) = password {
         store::set_password_hash(store, id, &password::hash(&password).await.map_err(|_| AccountError::Busy)?).await?;
         session::end_others(store, id, request).await?;
+        record(store, Event::new(EventKind::PasswordReset, actor).on(&before)).await;
     }
     store::find(store, id).await?.ok_or(AccountError::NotFound)
 }
 
 /// Removes a person, their sessions and their tokens; the workspace keeps an enabled admin.
-pub async fn delete(store: &Store, id: PersonId) -> Result<(), AccountError> {
-    guarded(store::delete(store, id).await?)
+pub async fn delete(store: &Store, actor: &Actor, id: PersonId) -> Result<(), AccountError> {
+    let Some(person) = store::find(store, id).await? else { return Err(AccountError::NotFound) };
+    guarded(store::delete(store, id).await?)?;
+    record(store, Event::new(EventKind::PersonDeleted, actor).on(&person)).await;
+    Ok(())
 }
 
 fn guarded(outcome: store::Guarded) -> Result<(), AccountError> {
@@ -119,7 +151,11 @@ pub async fn change_own_password(
 ) -> Result<(), AccountError> {
     let new = NewPassword::parse(new).map_err(AccountError::Invalid)?;
     // Throttled like signing in: a session left open must not let anyone guess the password.
-    match password::check(store, throttle, &person.username, current, client).await {
+    let checked = password::check(store, throttle, &person.username, current, client).await;
+    if let Err(refusal) = &checked {
+        password::record_refusal(store, throttle, &person.username, refusal, password::Purpose::PasswordChange).await;
+    }
+    match checked {
         Ok(checked) if checked.id == person.id => {}
         Ok(_) | Err(PasswordCheckError::Rejected | PasswordCheckError::Disabled) => {
             return Err(AccountError::Invalid("The current password is incorrect.".into()));
@@ -130,6 +166,7 @@ pub async fn change_own_password(
     }
     let hash = password::hash(&new).await.map_err(|_| AccountError::Busy)?;
     store::set_password_hash(store, person.id, &hash).await?;
+    record(store, Event::new(EventKind::PasswordChanged, &Actor::session(person)).on(person)).await;
     Ok(())
 }
 
@@ -157,7 +194,7 @@ pub async fn ensure_first_admin(store: &Store, first_admin: &FirstAdmin) -> Resu
         }
     };
     let account = NewAccount { username, name: Some("Administrator"), password, is_admin: true };
-    match add(store, account).await {
+    match add(store, &Actor::console(), account).await {
         Ok(person) => {
             if matches!(first_admin, FirstAdmin::Generated) {
                 // Printed once, on purpose: this is the only way to learn the generated password.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
+    audit::record::Actor,
     auth::layer::{Admin, Caller},
     error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody},
     openapi::{fields, patterns},
@@ -139,7 +140,7 @@ fn new_password() -> utoipa::openapi::Schema {
 ))]
 async fn add(
     State(state): State<AppState>,
-    _: Admin,
+    Admin(caller): Admin,
     ApiJson(body): ApiJson<NewPersonRequest>,
 ) -> Result<(StatusCode, Json<Person>), ApiError> {
     let account = NewAccount {
@@ -148,7 +149,7 @@ async fn add(
         password: &body.password,
         is_admin: body.is_admin,
     };
-    let person = accounts::add(&state.store, account).await?;
+    let person = accounts::add(&state.store, &Actor::of(&caller), account).await?;
     Ok((StatusCode::CREATED, Json(person)))
 }
 
@@ -166,7 +167,7 @@ async fn add(
     ))]
 async fn change(
     State(state): State<AppState>,
-    _: Admin,
+    Admin(caller): Admin,
     headers: HeaderMap,
     ApiPath(id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<PersonChanges>,
@@ -177,7 +178,7 @@ async fn change(
         password: body.password.as_deref(),
         disabled: body.disabled,
     };
-    Ok(Json(accounts::change(&state.store, id, changes, &headers).await?))
+    Ok(Json(accounts::change(&state.store, &Actor::of(&caller), id, changes, &headers).await?))
 }
 
 /// Removes a person from the workspace with their sessions and access tokens (workspace admins).
@@ -192,10 +193,10 @@ async fn change(
     ))]
 async fn remove(
     State(state): State<AppState>,
-    _: Admin,
+    Admin(caller): Admin,
     ApiPath(id): ApiPath<PersonId>,
 ) -> Result<StatusCode, ApiError> {
-    accounts::delete(&state.store, id).await?;
+    accounts::delete(&state.store, &Actor::of(&caller), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -29,43 +29,46 @@ pub async fn add_person(
     is_admin: Option<String>,
 ) -> Result<Person, UiError> {
     use crate::{
+        audit::record::Actor,
         auth::viewer::require_admin,
         people::accounts::{self, NewAccount},
         state::AppState,
     };
 
-    require_admin().await?;
+    let admin = require_admin().await?;
     let account =
         NewAccount { username: &username, name: Some(&name), password: &password, is_admin: is_admin.is_some() };
-    Ok(accounts::add(&AppState::from_context().store, account).await?)
+    Ok(accounts::add(&AppState::from_context().store, &Actor::session(&admin), account).await?)
 }
 
 #[server(endpoint = "set_role")]
 pub async fn set_role(id: PersonId, is_admin: bool) -> Result<Person, UiError> {
     use crate::{
+        audit::record::Actor,
         auth::viewer::require_admin,
         people::accounts::{self, Changes},
         state::AppState,
     };
 
-    require_admin().await?;
+    let admin = require_admin().await?;
     let changes = Changes { is_admin: Some(is_admin), ..Changes::default() };
-    Ok(accounts::change(&AppState::from_context().store, id, changes, &crate::auth::viewer::request_headers().await?)
-        .await?)
+    let headers = crate::auth::viewer::request_headers().await?;
+    Ok(accounts::change(&AppState::from_context().store, &Actor::session(&admin), id, changes, &headers).await?)
 }
 
 #[server(endpoint = "reset_password")]
 pub async fn reset_password(id: PersonId, password: String) -> Result<Person, UiError> {
     use crate::{
+        audit::record::Actor,
         auth::viewer::require_admin,
         people::accounts::{self, Changes},
         state::AppState,
     };
 
-    require_admin().await?;
+    let admin = require_admin().await?;
     let changes = Changes { password: Some(&password), ..Changes::default() };
-    Ok(accounts::change(&AppState::from_context().store, id, changes, &crate::auth::viewer::request_headers().await?)
-        .await?)
+    let headers = crate::auth::viewer::request_headers().await?;
+    Ok(accounts::change(&AppState::from_context().store, &Actor::session(&admin), id, changes, &headers).await?)
 }
 
 /// Disables (or enables again) an account: a disabled person's sessions end at once, and their
@@ -73,24 +76,25 @@ pub async fn reset_password(id: PersonId, password: String) -> Result<Person, Ui
 #[server(endpoint = "set_disabled")]
 pub async fn set_disabled(id: PersonId, disabled: bool) -> Result<Person, UiError> {
     use crate::{
+        audit::record::Actor,
         auth::viewer::require_admin,
         people::accounts::{self, Changes},
         state::AppState,
     };
 
-    require_admin().await?;
+    let admin = require_admin().await?;
     let changes = Changes { disabled: Some(disabled), ..Changes::default() };
-    Ok(accounts::change(&AppState::from_context().store, id, changes, &crate::auth::viewer::request_headers().await?)
-        .await?)
+    let headers = crate::auth::viewer::request_headers().await?;
+    Ok(accounts::change(&AppState::from_context().store, &Actor::session(&admin), id, changes, &headers).await?)
 }
 
 /// Removes an account with its sessions and tokens.
 #[server(endpoint = "delete_person")]
 pub async fn delete_person(id: PersonId) -> Result<(), UiError> {
-    use crate::{auth::viewer::require_admin, people::accounts, state::AppState};
+    use crate::{audit::record::Actor, auth::viewer::require_admin, people::accounts, state::AppState};
 
-    require_admin().await?;
-    Ok(accounts::delete(&AppState::from_context().store, id).await?)
+    let admin = require_admin().await?;
+    Ok(accounts::delete(&AppState::from_context().store, &Actor::session(&admin), id).await?)
 }
 
 #[cfg(feature = "ssr")]

@@ -145,6 +145,17 @@ impl Store {
         }
     }
 
+    /// Whether `other` is this store (a clone of the same pool), not just one like it.
+    pub fn same_as(&self, other: &Store) -> bool {
+        match (self, other) {
+            (Store::Sqlite(a), Store::Sqlite(b)) => std::sync::Arc::ptr_eq(&a.connect_options(), &b.connect_options()),
+            (Store::Postgres(a), Store::Postgres(b)) => {
+                std::sync::Arc::ptr_eq(&a.connect_options(), &b.connect_options())
+            }
+            _ => false,
+        }
+    }
+
     /// Closes every connection; afterwards each call answers [`StoreError::Unavailable`].
     pub async fn close(&self) {
         with_pool!(self, pool => pool.close().await)

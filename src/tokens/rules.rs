@@ -13,6 +13,10 @@ use super::{
     value::TokenValue,
 };
 use crate::{
+    audit::{
+        EventKind,
+        record::{Actor, Event, record},
+    },
     auth::layer::{AdminRights, Caller, Credential},
     paging::{Page, Paging},
     people::PersonId,
@@ -156,6 +160,13 @@ pub async fn generate(
     .await?
     .ok_or_else(|| TokenError::CapReached(i64::from(cap)))?;
     tracing::info!(token_id = %info.token_id, owner = %owner.username, ?scopes, "generated an access token");
+    let event = Event::new(EventKind::TokenGenerated, &Actor::of(caller))
+        .on(owner)
+        .token(info.token_id)
+        .detail("description", &info.description)
+        .detail("scopes", info.scopes)
+        .detail("expiresAt", info.expired_at.map(timestamp::format));
+    record(store, event).await;
     Ok(NewToken { token_value: value.expose().to_owned(), token_info: info })
 }
 
@@ -219,6 +230,13 @@ pub async fn rotate(
         .await?
         .ok_or_else(|| TokenError::Conflict("This token was rotated or deleted meanwhile.".into()))?;
     tracing::info!(%token_id, new_token_id = %info.token_id, by = %caller.person.username, grace_seconds, "rotated an access token");
+    let event = Event::new(EventKind::TokenRotated, &Actor::of(caller))
+        .on_id(old.owner_id, owner_name(store, caller, old.owner_id).await)
+        .token(token_id)
+        .detail("newTokenId", info.token_id)
+        .detail("graceSeconds", grace_seconds)
+        .detail("expiresAt", info.expired_at.map(timestamp::format));
+    record(store, event).await;
     Ok(NewToken { token_value: value.expose().to_owned(), token_info: info })
 }
 
@@ -301,8 +319,21 @@ pub async fn delete(store: &Store, caller: &Caller, token_id: TokenId) -> Result
     may_act_on(caller, owner_id, "deleting")?;
     if store::delete(store, token_id).await? {
         tracing::info!(%token_id, by = %caller.person.username, "deleted an access token");
+        let event = Event::new(EventKind::TokenDeleted, &Actor::of(caller))
+            .on_id(owner_id, owner_name(store, caller, owner_id).await)
+            .token(token_id);
+        record(store, event).await;
     }
     Ok(())
+}
+
+/// The username of a token's owner, for an event: the caller's own, or looked up (an admin acting
+/// on someone's token); empty if the owner is gone.
+async fn owner_name(store: &Store, caller: &Caller, owner_id: PersonId) -> String {
+    if owner_id == caller.person.id {
+        return caller.person.username.clone();
+    }
+    crate::people::store::find(store, owner_id).await.ok().flatten().map(|person| person.username).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -363,7 +363,7 @@ pub async fn find_by_digest(store: &Store, digest: &TokenDigest) -> Result<Optio
          p.token_id AS predecessor_in_grace, \
          u.id, u.username, u.name, u.is_admin, u.disabled, u.created_at AS person_created_at, \
          s.access_tokens_enabled, s.allow_members_to_generate_tokens, s.max_token_lifetime_days, \
-         s.max_active_tokens_per_person \
+         s.max_active_tokens_per_person, s.audit_retention_days \
          FROM access_tokens t JOIN users u ON u.id = t.owner_id CROSS JOIN workspace_settings s \
          LEFT JOIN access_tokens p ON p.token_id = t.replaces AND p.replaced_by = t.token_id \
          WHERE t.digest = $1",

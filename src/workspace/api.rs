@@ -4,8 +4,9 @@
 use axum::{Json, extract::State};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{SettingsChanges, WorkspaceSettings, store};
+use super::{RetentionDays, SettingsChanges, WorkspaceSettings, store};
 use crate::{
+    audit::record::Actor,
     auth::layer::{Admin, Caller},
     error::{ApiError, ApiJson, ErrorBody},
     openapi::fields,
@@ -37,6 +38,17 @@ pub(super) fn new_token_cap() -> utoipa::openapi::Schema {
     fields::minus_one_or_up_to(TokenCap::MAX, TOKEN_CAP, true)
 }
 
+const RETENTION: &str =
+    "How many days the audit log keeps an event (1 to 3650; default 365). Older events are pruned hourly.";
+
+pub(super) fn retention_days() -> utoipa::openapi::Schema {
+    fields::whole_number(1, RetentionDays::MAX, RETENTION, false)
+}
+
+pub(super) fn new_retention_days() -> utoipa::openapi::Schema {
+    fields::whole_number(1, RetentionDays::MAX, RETENTION, true)
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(read, change))
 }
@@ -62,7 +74,7 @@ async fn change(
     Admin(caller): Admin,
     ApiJson(changes): ApiJson<SettingsChanges>,
 ) -> Result<Json<WorkspaceSettings>, ApiError> {
-    let settings = store::update(&state.store, &changes).await?;
+    let settings = super::settings::change(&state.store, &Actor::of(&caller), &changes).await?;
     tracing::info!(by = %caller.person.username, ?settings, "changed the workspace settings");
     Ok(Json(settings))
 }

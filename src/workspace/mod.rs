@@ -7,11 +7,16 @@ pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod settings;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use serde::{Deserialize, Serialize};
 
-use crate::tokens::{MaxLifetime, TokenCap};
+use crate::{
+    json::WholeNumber,
+    tokens::{MaxLifetime, TokenCap},
+};
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +33,9 @@ pub struct WorkspaceSettings {
     /// The most active tokens one person may hold; -1 (the default): no limit.
     #[cfg_attr(feature = "ssr", schema(schema_with = api::token_cap))]
     pub max_active_tokens_per_person: TokenCap,
+    /// How many days the audit trail keeps an event: 1 to 3650 (default 365).
+    #[cfg_attr(feature = "ssr", schema(schema_with = api::retention_days))]
+    pub audit_retention_days: RetentionDays,
 }
 
 impl Default for WorkspaceSettings {
@@ -38,6 +46,7 @@ impl Default for WorkspaceSettings {
             allow_members_to_generate_tokens: false,
             max_token_lifetime_days: MaxLifetime::Unlimited,
             max_active_tokens_per_person: TokenCap::Unlimited,
+            audit_retention_days: RetentionDays::DEFAULT,
         }
     }
 }
@@ -61,6 +70,44 @@ pub struct SettingsChanges {
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(schema_with = api::new_token_cap))]
     pub max_active_tokens_per_person: Option<TokenCap>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = api::new_retention_days))]
+    pub audit_retention_days: Option<RetentionDays>,
+}
+
+/// How many days the audit trail keeps an event: 1 to [`RetentionDays::MAX`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "WholeNumber", into = "i64")]
+pub struct RetentionDays(i64);
+
+impl RetentionDays {
+    pub const MAX: i64 = 3650;
+    pub const DEFAULT: RetentionDays = RetentionDays(365);
+
+    pub fn parse(days: i64) -> Result<Self, String> {
+        if (1..=Self::MAX).contains(&days) {
+            Ok(RetentionDays(days))
+        } else {
+            Err(format!("The audit log keeps events for 1 to {} days.", Self::MAX))
+        }
+    }
+
+    pub fn days(self) -> i64 {
+        self.0
+    }
+}
+
+impl TryFrom<WholeNumber> for RetentionDays {
+    type Error = String;
+    fn try_from(days: WholeNumber) -> Result<Self, String> {
+        RetentionDays::parse(days.0)
+    }
+}
+
+impl From<RetentionDays> for i64 {
+    fn from(days: RetentionDays) -> i64 {
+        days.0
+    }
 }
 
 #[cfg(test)]

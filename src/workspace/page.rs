@@ -65,6 +65,9 @@ fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspac
             Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
         })
     };
+    let retention_error =
+        move || update.value().get().and_then(Result::err).and_then(|error| error.for_field("audit_retention_days"));
+    let retention = settings.audit_retention_days.days().to_string();
     let max_days = match settings.max_token_lifetime_days {
         MaxLifetime::Unlimited => "-1".to_owned(),
         MaxLifetime::Days(days) => days.to_string(),
@@ -101,6 +104,15 @@ fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspac
                     "held above it are kept; generating another is refused until some expire or are deleted."
                 </p>
                 <p id="token-cap-error" class="error" role="alert">{cap_error}</p>
+            </fieldset>
+            <fieldset>
+                <legend>"Audit log"</legend>
+                <label for="audit-retention">"Keep events for (days)"</label>
+                <input id="audit-retention" name="audit_retention_days" inputmode="numeric" required value=retention aria-describedby="audit-retention-hint audit-retention-error"/>
+                <p id="audit-retention-hint" class="hint">
+                    "How long the audit log keeps an event, from 1 to 3650 days. Older events are deleted within the hour."
+                </p>
+                <p id="audit-retention-error" class="error" role="alert">{retention_error}</p>
             </fieldset>
             <div class="form-buttons">
                 <button type="submit" class="primary" disabled=move || update.pending().get()>"Save"</button>

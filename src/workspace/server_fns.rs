@@ -20,6 +20,7 @@ pub async fn update_workspace_settings(
     allow_members_to_generate_tokens: Option<String>,
     max_token_lifetime_days: String,
     max_active_tokens_per_person: Option<String>,
+    audit_retention_days: Option<String>,
 ) -> Result<WorkspaceSettings, UiError> {
     use super::SettingsChanges;
     use crate::tokens::{MaxLifetime, TokenCap};
@@ -41,13 +42,25 @@ pub async fn update_workspace_settings(
             TokenCap::parse(count).map_err(|message| UiError::invalid(field, message))
         })
         .transpose()?;
+    let retention = audit_retention_days
+        .map(|typed| {
+            let field = "audit_retention_days";
+            let days: i64 = typed
+                .trim()
+                .parse()
+                .map_err(|_| UiError::invalid(field, "The audit log keeps events for a whole number of days."))?;
+            super::RetentionDays::parse(days).map_err(|message| UiError::invalid(field, message))
+        })
+        .transpose()?;
     let changes = SettingsChanges {
         max_active_tokens_per_person: cap,
+        audit_retention_days: retention,
         access_tokens_enabled: Some(access_tokens_enabled.is_some()),
         allow_members_to_generate_tokens: Some(allow_members_to_generate_tokens.is_some()),
         max_token_lifetime_days: Some(max),
     };
-    let settings = super::store::update(&crate::state::AppState::from_context().store, &changes).await?;
+    let store = &crate::state::AppState::from_context().store;
+    let settings = super::settings::change(store, &crate::audit::record::Actor::session(&admin), &changes).await?;
     tracing::info!(by = %admin.username, ?settings, "changed the workspace settings");
     Ok(settings)
 }

@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod audit;
 mod bad_input;
 mod containment;
 mod headers;
