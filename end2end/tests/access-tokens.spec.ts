@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { admin } from '../playwright.config';
-import { defaults, setSettings, signInAsAdmin, watchConsole } from './helpers';
+import { defaults, setSettings, signInAsAdmin, signInAsAdminWithoutJs, watchConsole } from './helpers';
 
 // The Access Tokens page, as the product document describes it.
 
@@ -81,11 +80,7 @@ test('generate a token, copy it to the clipboard, use it, see Last Used change, 
 test('without JavaScript the page still lists, generates (showing the value once) and deletes tokens', async ({ browser, request }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto('/signin');
-  await page.getByLabel('Username').fill(admin.username);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/preferences\/access-tokens$/);
+  await signInAsAdminWithoutJs(page);
 
   // The browser opens the dialog by itself (`command="show-modal"`); the form posts to the page.
   await page.getByRole('button', { name: 'Generate New Token' }).click();

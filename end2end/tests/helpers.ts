@@ -34,6 +34,15 @@ export async function signIn(page: Page, username: string, password: string) {
 
 export const signInAsAdmin = (page: Page) => signIn(page, admin.username, admin.password);
 
+/** Signs the admin in with the form alone, for a browser without JavaScript (nothing hydrates). */
+export async function signInAsAdminWithoutJs(page: Page) {
+  await page.goto('/signin');
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/preferences\/access-tokens$/);
+}
+
 export function basic(username: string, password: string) {
   return 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
 }

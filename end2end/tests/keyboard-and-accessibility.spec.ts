@@ -139,6 +139,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expectNoSeriousViolations(page, 'Workspace Settings');
     await page.screenshot({ path: screenshotPath(`workspace-settings-${colorScheme}`), fullPage: true });
 
+    await page.goto('/audit');
+    await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+    await expect(page.getByRole('row').filter({ hasText: 'Token generated' }).first()).toBeVisible();
+    await expectNoSeriousViolations(page, 'Audit Log');
+    await page.screenshot({ path: screenshotPath(`audit-log-${colorScheme}`), fullPage: true });
+
     // At phone width the user menu shows the avatar alone: its name must still name it.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto('/preferences/access-tokens');

@@ -149,31 +149,39 @@ fn Filters(path: &'static str, query: Query, people: Option<Vec<Person>>) -> imp
     let person_filter = people.map(|people| {
         let chosen = query.person;
         view! {
-            <label for="audit-person">"Person"</label>
-            <select id="audit-person" name="person">
-                <option value="" selected=chosen.is_none()>"Anyone"</option>
-                {people.into_iter().map(|person| {
-                    let selected = chosen == Some(person.id.0);
-                    view! { <option value=person.id.0.to_string() selected=selected>{person.username}</option> }
-                }).collect_view()}
-            </select>
+            <div class="field">
+                <label for="audit-person">"Person"</label>
+                <select id="audit-person" name="person">
+                    <option value="" selected=chosen.is_none()>"Anyone"</option>
+                    {people.into_iter().map(|person| {
+                        let selected = chosen == Some(person.id.0);
+                        view! { <option value=person.id.0.to_string() selected=selected>{person.username}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
         }
     });
     let kind = query.kind;
     view! {
         <form method="get" action=path class="form filters" aria-label="Filter events">
             {person_filter}
-            <label for="audit-kind">"Event"</label>
-            <select id="audit-kind" name="kind">
-                <option value="" selected=kind.is_none()>"Any event"</option>
-                {EventKind::ALL.into_iter().map(|option| {
-                    view! { <option value=option.as_str() selected=kind == Some(option)>{option.label()}</option> }
-                }).collect_view()}
-            </select>
-            <label for="audit-since">"From"</label>
-            <input id="audit-since" name="since" type="date" value=query.since.clone().unwrap_or_default()/>
-            <label for="audit-until">"To"</label>
-            <input id="audit-until" name="until" type="date" value=query.until.clone().unwrap_or_default()/>
+            <div class="field">
+                <label for="audit-kind">"Event"</label>
+                <select id="audit-kind" name="kind">
+                    <option value="" selected=kind.is_none()>"Any event"</option>
+                    {EventKind::ALL.into_iter().map(|option| {
+                        view! { <option value=option.as_str() selected=kind == Some(option)>{option.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="audit-since">"From"</label>
+                <input id="audit-since" name="since" type="date" value=query.since.clone().unwrap_or_default()/>
+            </div>
+            <div class="field">
+                <label for="audit-until">"To"</label>
+                <input id="audit-until" name="until" type="date" value=query.until.clone().unwrap_or_default()/>
+            </div>
             <div class="form-buttons">
                 <button type="submit" class="primary">"Filter"</button>
                 <a href=path>"Clear"</a>
@@ -235,40 +243,85 @@ fn Events(path: &'static str, query: Memo<Query>, events: Resource<Result<AuditP
 
 #[component]
 fn EventRow(event: AuditEvent) -> impl IntoView {
-    let via = match event.via {
-        Via::Token => format!("token {}", event.via_token_id.as_deref().unwrap_or("?")),
-        other => other.as_str().to_owned(),
+    let via = match (event.via, &event.via_token_id) {
+        (Via::Token, Some(id)) => view! { "token " <TokenId id=id.clone()/> }.into_any(),
+        (other, _) => other.as_str().into_any(),
     };
-    let subject = [event.subject_username.clone(), event.subject_token_id.as_ref().map(|id| format!("token {id}"))]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
-    let details = match &event.details {
-        serde_json::Value::Object(map) if map.is_empty() => String::new(),
-        other => other.to_string(),
-    };
-    let client =
-        [event.client_ip.clone(), event.user_agent.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let subject_token = event.subject_token_id.clone().map(|id| {
+        view! { <span class="subject-token">"token " <TokenId id/></span> }
+    });
+    let details = detail_lines(&event.details);
     view! {
         <tr>
             <td><time datetime=timestamp::format(event.at)>{timestamp::exact_utc(event.at)}</time></td>
             <td><span class="event-kind" data-kind=event.kind.as_str()>{event.kind.label()}</span></td>
             <td>{event.actor_username.clone().unwrap_or_else(|| "—".to_owned())}</td>
             <td>{via}</td>
-            <td>{subject}</td>
-            <td class="details"><code>{details}</code></td>
-            <td class="client">{client}</td>
+            <td>{event.subject_username.clone()}{subject_token}</td>
+            <td class="details">
+                <ul>{details.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+            </td>
+            <td class="client">
+                {event.client_ip.clone()}
+                {event.user_agent.clone().map(|agent| view! { <span class="user-agent">{agent}</span> })}
+            </td>
         </tr>
     }
 }
 
+/// A token id: its first characters, the whole id on hover.
+#[component]
+fn TokenId(id: String) -> impl IntoView {
+    let short: String = id.chars().take(8).collect();
+    view! { <code class="token-id" title=id.clone() data-id=id>{short}"…"</code> }
+}
+
+/// An event's details, a line each: `name: value`, and `name: old → new` for a change.
+fn detail_lines(details: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    fn text(value: &Value) -> String {
+        match value {
+            Value::Null => "—".to_owned(),
+            Value::String(text) if text.is_empty() => "(none)".to_owned(),
+            Value::String(text) => text.clone(),
+            Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(", "),
+            other => other.to_string(),
+        }
+    }
+    let Value::Object(map) = details else { return Vec::new() };
+    let mut lines = Vec::new();
+    for (name, detail) in map {
+        match detail {
+            Value::Object(change) if change.contains_key("from") && change.contains_key("to") => {
+                lines.push(format!("{name}: {} → {}", text(&change["from"]), text(&change["to"])));
+            }
+            Value::Object(_) => lines.extend(detail_lines(detail)),
+            other => lines.push(format!("{name}: {}", text(other))),
+        }
+    }
+    lines
+}
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn url(pairs: &[(&str, &str)]) -> Query {
         Query::from_url(|name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned()))
+    }
+
+    #[test]
+    fn details_read_as_lines_with_changes_as_arrows() {
+        // (In the order of their names, as serde_json keeps them.)
+        let details = serde_json::json!({
+            "changes": { "maxTokenLifetimeDays": { "from": -1, "to": 30 } },
+            "scopes": ["api", "admin"],
+            "description": "",
+            "expiresAt": null,
+        });
+        assert_eq!(
+            detail_lines(&details),
+            ["maxTokenLifetimeDays: -1 → 30", "description: (none)", "expiresAt: —", "scopes: api, admin"]
+        );
     }
 
     #[test]
