@@ -152,14 +152,21 @@ async fn reserve(
     username: &str,
     client: Option<IpAddr>,
 ) -> Result<super::throttle::Reservation, PasswordCheckError> {
-    let started = tokio::time::Instant::now();
+    let deadline = tokio::time::Instant::now() + SLOT_WAIT;
     loop {
+        let freed = throttle.slot_freed();
+        tokio::pin!(freed);
+        freed.as_mut().enable();
         match throttle.reserve(username, client) {
             Ok(attempt) => return Ok(attempt),
             Err(Refusal::Wait(seconds)) => return Err(PasswordCheckError::Throttled(seconds)),
-            // Slots taken by attempts still in flight is load, not failures: 503, not 429.
-            Err(Refusal::Busy) if started.elapsed() >= SLOT_WAIT => return Err(PasswordCheckError::Busy),
-            Err(Refusal::Busy) => tokio::time::sleep(Duration::from_millis(20)).await,
+            // Slots taken by attempts still in flight is load, not failures: 503, not 429. Try
+            // again as soon as one is given back.
+            Err(Refusal::Busy) => {
+                if tokio::time::timeout_at(deadline, freed).await.is_err() {
+                    return Err(PasswordCheckError::Busy);
+                }
+            }
         }
     }
 }

@@ -61,6 +61,9 @@ pub struct LoginThrottle {
     recent_failures: Mutex<VecDeque<Instant>>,
     salt: [u8; 32],
     verifications: AtomicU64,
+    /// Told whenever an attempt ends and gives its slot back, so that waiting attempts try again
+    /// at once rather than on a timer.
+    slot_freed: tokio::sync::Notify,
     /// When a throttled attempt was last reported to the audit trail, per username and client.
     reported_refusals: Mutex<HashMap<(String, Option<IpAddr>), Instant>>,
 }
@@ -76,6 +79,7 @@ impl Default for LoginThrottle {
             salt,
             verifications: AtomicU64::new(0),
             reported_refusals: Mutex::default(),
+            slot_freed: tokio::sync::Notify::new(),
         }
     }
 }
@@ -117,6 +121,12 @@ impl LoginThrottle {
         }
         reported.insert(key, Instant::now());
         true
+    }
+
+    /// Resolves when an attempt in flight gives its slot back. Create it before trying
+    /// [`LoginThrottle::reserve`], so that a slot freed in between is not missed.
+    pub fn slot_freed(&self) -> tokio::sync::futures::Notified<'_> {
+        self.slot_freed.notified()
     }
 
     /// How many passwords this throttle let be hashed: what the limits bound.
@@ -191,6 +201,7 @@ impl Drop for Reservation {
         if let Some(client) = self.client {
             self.throttle.clients.lock().expect("throttle lock").finish(&client);
         }
+        self.throttle.slot_freed.notify_waiters();
     }
 }
 
