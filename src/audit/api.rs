@@ -26,7 +26,7 @@ pub struct AuditQuery {
     #[param(required = false, minimum = 1, maximum = 1000, default = 100)]
     limit: Option<i64>,
     /// Where the page starts: the `nextCursor` of the page before. Omitted: the newest events.
-    #[param(required = false)]
+    #[param(required = false, pattern = r"^[0-9]{1,18}\.[0-9]{1,18}$")]
     cursor: Option<String>,
     /// Only events where this person acted or was acted on (their id). Ignored on
     /// `/people/current/auditEvents`, which lists the caller's own.

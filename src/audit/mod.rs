@@ -222,7 +222,7 @@ pub struct AuditPage {
 }
 
 /// Where a page of events starts: after the event at `at` with `id` (newest first, so older ones).
-/// Opaque to clients: `<millis>.<id>`.
+/// Opaque to clients: `<millis>.<id>`, each up to 18 digits ([`Cursor::PATTERN`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cursor {
     pub at_millis: i64,
@@ -230,9 +230,16 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// What a cursor looks like, as the OpenAPI document says: whatever matches it is read.
+    pub const PATTERN: &str = r"^[0-9]{1,18}\.[0-9]{1,18}$";
+
     pub fn parse(text: &str) -> Option<Self> {
+        let number = |digits: &str| {
+            let plain = (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+            plain.then(|| digits.parse::<i64>().ok()).flatten()
+        };
         let (at, id) = text.split_once('.')?;
-        Some(Cursor { at_millis: at.parse().ok()?, id: id.parse().ok()? })
+        Some(Cursor { at_millis: number(at)?, id: number(id)? })
     }
 }
 
@@ -279,5 +286,10 @@ mod tests {
         assert_eq!(Cursor::parse(&cursor.to_string()), Some(cursor));
         assert_eq!(Cursor::parse("42"), None);
         assert_eq!(Cursor::parse("a.b"), None);
+        for unlike_ours in ["", ".", "-5.3", "+5.3", "5.", "1234567890123456789.1"] {
+            assert_eq!(Cursor::parse(unlike_ours), None, "{unlike_ours}");
+        }
+        let pattern = regex::Regex::new(Cursor::PATTERN).unwrap();
+        assert!(pattern.is_match(&cursor.to_string()) && !pattern.is_match("-5.3"));
     }
 }
