@@ -11,7 +11,7 @@ use crate::{
     auth::{session::CookiePolicy, throttle::LoginThrottle},
     monitoring::Metrics,
     store::Store,
-    tokens::usage::UsageLog,
+    tokens::{cache::TokenCache, usage::UsageLog},
 };
 
 #[derive(Clone, FromRef)]
@@ -21,6 +21,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Token uses not yet written to the database (Last Used).
     pub usage: Arc<UsageLog>,
+    /// Tokens verified in the last second (see `tokens::cache`).
+    pub token_cache: Arc<TokenCache>,
     pub metrics: Metrics,
     /// Whether the proxy in front is trusted with the headers it sets (`x-request-id`, and
     /// `X-Forwarded-For` for the client IP: see `client_ip`).

@@ -171,11 +171,20 @@ impl From<TokenRefusal> for ApiError {
 }
 
 /// Resolves a bearer token to its owner. A malformed value is refused before any database lookup;
-/// the others take one query (token, owner and workspace settings together).
+/// the others take one query (token, owner and workspace settings together), or none when this
+/// instance verified the token less than a second ago ([`tokens::cache`]).
 async fn bearer(state: &AppState, presented: &str) -> Result<Caller, TokenRefusal> {
     let value = TokenValue::parse(presented).map_err(TokenRefusal::Malformed)?;
-    let found = tokens::store::find_by_digest(&state.store, &value.digest()).await.map_err(TokenRefusal::Store)?;
-    let Some(found) = found else { return Err(TokenRefusal::Unknown) };
+    let digest = value.digest();
+    let (found, looked_up) = match state.token_cache.get(&digest) {
+        Some(verified) => (verified, None),
+        None => {
+            let generation = tokens::cache::generation();
+            let found = tokens::store::find_by_digest(&state.store, &digest).await.map_err(TokenRefusal::Store)?;
+            let Some(found) = found else { return Err(TokenRefusal::Unknown) };
+            (found, Some(generation))
+        }
+    };
     if !found.settings.access_tokens_enabled {
         return Err(TokenRefusal::Disabled);
     }
@@ -206,6 +215,11 @@ async fn bearer(state: &AppState, presented: &str) -> Result<Caller, TokenRefusa
         tracing::info!(token_id = %predecessor, replaced_by = %found.token_id, "retired a rotated token at its successor's first use");
     }
     state.usage.record(found.token_id, now);
+    // Verified: kept for the next second's requests (its predecessor retired, once).
+    if let Some(generation) = looked_up {
+        let verified = tokens::store::Presented { predecessor_in_grace: None, ..found.clone() };
+        state.token_cache.insert(&digest, verified, generation);
+    }
     // A token in its grace period stops then at the latest, whatever its expiry.
     let expires_at = match (expires_at, found.grace_ends_at) {
         (Some(at), Some(grace)) => Some(at.min(grace)),

@@ -111,6 +111,8 @@ pub async fn rename(store: &Store, id: PersonId, name: &DisplayName) -> Result<b
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
+    // A verified token carries its owner as they were.
+    crate::tokens::cache::changed();
     Ok(done == 1)
 }
 
@@ -153,6 +155,7 @@ pub async fn set_admin(store: &Store, id: PersonId, is_admin: bool) -> Result<Gu
         .execute(pool)
         .await
         .map(|_| ()))?;
+        crate::tokens::cache::changed();
     }
     Ok(outcome)
 }
@@ -199,6 +202,9 @@ async fn guarded(
         Ok::<_, sqlx::Error>(done)
     }
     .await)?;
+    // Roles, disabling and deleting change what a verified token may do: after the commit, so
+    // that no lookup can read the old state as new (tokens::cache).
+    crate::tokens::cache::changed();
     if done == 1 {
         return Ok(Guarded::Done);
     }

@@ -10,6 +10,8 @@ pub mod scopes;
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod form_posts;
 #[cfg(feature = "ssr")]
 pub mod rules;

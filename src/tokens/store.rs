@@ -221,6 +221,9 @@ pub async fn rotate(
         Ok::<_, sqlx::Error>(true)
     }
     .await)?;
+    if replaced {
+        super::cache::changed();
+    }
     Ok(replaced.then(|| row.info()))
 }
 
@@ -318,12 +321,14 @@ pub async fn delete(store: &Store, token_id: TokenId) -> Result<bool, StoreError
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
+    super::cache::changed();
     Ok(deleted > 0)
 }
 
 /// What the bearer middleware needs to decide about a presented token, read in one query: the
 /// token, its owner, and the workspace's settings (so that disabling tokens takes effect at the
 /// next request on every instance sharing the database).
+#[derive(Clone)]
 pub struct Presented {
     pub token_id: TokenId,
     pub created_at: OffsetDateTime,
@@ -398,6 +403,7 @@ pub async fn retire(store: &Store, token_id: TokenId) -> Result<(), StoreError> 
         .execute(pool)
         .await
         .map(|_| ()))?;
+    super::cache::changed();
     Ok(())
 }
 

@@ -58,5 +58,7 @@ pub async fn update(store: &Store, changes: &SettingsChanges) -> Result<Workspac
     .bind(changes.audit_retention_days.map(i64::from))
     .fetch_one(pool)
     .await)?;
+    // Every verified token carries the settings it was checked against (tokens::cache).
+    crate::tokens::cache::changed();
     Ok(row.into())
 }

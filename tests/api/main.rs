@@ -17,5 +17,6 @@ mod scopes;
 mod sessions;
 mod sign_in;
 mod startup;
+mod token_cache;
 mod tokens;
 mod tokens_page;

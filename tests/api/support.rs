@@ -9,6 +9,8 @@ use sqlx::{Connection, Executor, PgConnection};
 
 pub const ADMIN_USERNAME: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "first-admin-password";
+/// How long a verified token is reused.
+pub const CACHE_TTL: std::time::Duration = access_tokens::tokens::cache::TTL;
 
 /// A response that takes longer is a hang: fail the test that waits for it and say which request,
 /// rather than stall the whole run until CI gives up.
@@ -22,6 +24,8 @@ pub enum Backend {
 
 pub struct TestApp {
     pub base: String,
+    /// The database it serves from (a second instance may share it: [`TestApp::sharing`]).
+    pub database_url: String,
     pub state: AppState,
     /// No redirects followed, cookies kept: one browser.
     pub browser: Client,
@@ -56,7 +60,7 @@ impl TestApp {
             Some(database) => database.url(),
         };
         let mut settings = Settings {
-            database_url,
+            database_url: database_url.clone(),
             leptos_options: LeptosOptions::builder().output_name("access-tokens").site_root("target/site").build(),
             first_admin: FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
             trust_proxy_headers: false,
@@ -64,15 +68,10 @@ impl TestApp {
             secure_cookies: false,
         };
         configure(&mut settings);
-        let (router, state) = startup::build(settings).await.expect("the application starts");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, router).await.expect("the server runs")
-        });
+        let (base, state) = Self::serve(settings).await;
         TestApp {
             base,
+            database_url,
             state,
             browser: Client::builder()
                 .redirect(Policy::none())
@@ -84,6 +83,32 @@ impl TestApp {
             _dir: dir,
             _database: database,
         }
+    }
+
+    /// A second instance of the application on this one's database, as several instances share
+    /// one PostgreSQL. It lives as long as this one does (this one owns the database).
+    pub async fn sharing(&self) -> SecondInstance {
+        let settings = Settings {
+            database_url: self.database_url.clone(),
+            leptos_options: LeptosOptions::builder().output_name("access-tokens").site_root("target/site").build(),
+            first_admin: FirstAdmin::Given { username: ADMIN_USERNAME.into(), password: ADMIN_PASSWORD.into() },
+            trust_proxy_headers: false,
+            metrics_addr: None,
+            secure_cookies: false,
+        };
+        let (base, _) = Self::serve(settings).await;
+        SecondInstance { base, rest: Client::builder().timeout(REQUEST_TIMEOUT).build().unwrap() }
+    }
+
+    async fn serve(settings: Settings) -> (String, AppState) {
+        let (router, state) = startup::build(settings).await.expect("the application starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, router).await.expect("the server runs")
+        });
+        (base, state)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -182,6 +207,19 @@ impl TestApp {
                 .build()
                 .unwrap(),
         }
+    }
+}
+
+/// A second instance of the application on a test app's database.
+pub struct SecondInstance {
+    pub base: String,
+    pub rest: Client,
+}
+
+impl SecondInstance {
+    /// The status of `GET /v4/people/current` with a bearer token.
+    pub async fn bearer_status(&self, token: &str) -> StatusCode {
+        self.rest.get(format!("{}/v4/people/current", self.base)).bearer_auth(token).send().await.unwrap().status()
     }
 }
 
