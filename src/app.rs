@@ -1,7 +1,7 @@
 //! The HTML shell and the routes: which page answers which path.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Redirect, Route, Router, Routes},
@@ -42,6 +42,7 @@ fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
             response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
+    let (stylesheet, options) = hashed_names(options);
     let scripts = hydrate.then(|| {
         view! {
             <AutoReload options=options.clone()/>
@@ -56,6 +57,7 @@ fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" id="leptos" href=stylesheet/>
                 {scripts}
                 <MetaTags/>
             </head>
@@ -66,13 +68,27 @@ fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
     }
 }
 
+/// The stylesheet's URL, and the options whose output name gives the hydration scripts' files: by
+/// the names that carry their hash where the site was built (see `static_files`), cached for good.
+fn hashed_names(options: LeptosOptions) -> (String, LeptosOptions) {
+    let stylesheet = format!("{}.css", options.output_name);
+    #[cfg(feature = "ssr")]
+    if let Some(state) = use_context::<crate::state::AppState>() {
+        let mut options = options;
+        if let Some(bundle) = state.static_files.bundle_name() {
+            options.output_name = bundle.into();
+        }
+        return (state.static_files.href(&stylesheet), options);
+    }
+    (format!("/pkg/{stylesheet}"), options)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     Session::provide();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/access-tokens.css"/>
         <Title text="Access Tokens"/>
         <Router>
             <Header/>

@@ -45,6 +45,8 @@ pub mod startup;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
+pub mod static_files;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 #[cfg(feature = "hydrate")]

@@ -31,6 +31,7 @@ use crate::{
     openapi::{self, ApiDoc},
     people::{self, accounts},
     state::AppState,
+    static_files::{self, StaticFiles},
     store::Store,
     tokens, workspace,
 };
@@ -52,7 +53,9 @@ pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupErro
     let store = Store::connect(&settings.database_url).await?;
     store.migrate().await?;
     accounts::ensure_first_admin(&store, &settings.first_admin).await.map_err(StartupError::FirstAdmin)?;
+    let static_files = Arc::new(StaticFiles::load(&settings.leptos_options));
     let state = AppState {
+        static_files,
         leptos_options: settings.leptos_options,
         store,
         login_throttle: Arc::default(),
@@ -105,6 +108,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/pkg/{*file}", get(static_files::serve))
         .merge(v4)
         .merge(metrics)
         .merge(pages)
@@ -118,11 +122,20 @@ pub fn router(state: AppState) -> Router {
         // API's JSON. Not the wasm: `scripts/serve` compresses it once at build time (those answers
         // already carry a Content-Encoding, which this layer leaves alone), and compressing
         // megabytes anew for each download of an uncompressed build costs more than it saves.
-        .layer(
-            CompressionLayer::new()
-                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/wasm"))),
-        )
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")).and(NotAStaticFile),
+        ))
         .with_state(state)
+}
+
+/// The site's own files are precompressed or not at all: never compressed anew per request.
+#[derive(Clone, Copy)]
+struct NotAStaticFile;
+
+impl tower_http::compression::Predicate for NotAStaticFile {
+    fn should_compress<B: axum::body::HttpBody>(&self, response: &axum::http::Response<B>) -> bool {
+        response.extensions().get::<static_files::StaticFile>().is_none()
+    }
 }
 
 /// The app's page routes, listed once per process.

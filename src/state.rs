@@ -10,6 +10,7 @@ use leptos::config::LeptosOptions;
 use crate::{
     auth::{session::CookiePolicy, throttle::LoginThrottle},
     monitoring::Metrics,
+    static_files::StaticFiles,
     store::Store,
     tokens::{cache::TokenCache, usage::UsageLog},
 };
@@ -23,6 +24,8 @@ pub struct AppState {
     pub usage: Arc<UsageLog>,
     /// Tokens verified in the last second (see `tokens::cache`).
     pub token_cache: Arc<TokenCache>,
+    /// The site's own files, from memory (see `static_files`).
+    pub static_files: Arc<StaticFiles>,
     pub metrics: Metrics,
     /// Whether the proxy in front is trusted with the headers it sets (`x-request-id`, and
     /// `X-Forwarded-For` for the client IP: see `client_ip`).

@@ -88,3 +88,53 @@ async fn precompressed_site_files_go_to_the_browsers_that_accept_them() {
         assert_eq!(response.bytes().await.unwrap().as_ref(), body.as_slice(), "{accepted}");
     }
 }
+
+/// The site's files are served from memory under names carrying a hash of their content, which
+/// pages use and browsers may keep for a year; the plain names are revalidated.
+#[tokio::test]
+async fn pages_name_the_site_files_by_their_hash_and_those_are_cached_for_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("site/pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("app.css"), "body { color: teal }").unwrap();
+    std::fs::write(pkg.join("app.js"), "export default function init() {}").unwrap();
+    std::fs::write(pkg.join("app.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(pkg.join("app.d.ts"), "declare const x: number;").unwrap();
+    let site_root = dir.path().join("site").display().to_string();
+    let app = TestApp::spawn_configured(Backend::Sqlite, |settings| {
+        settings.leptos_options = LeptosOptions::builder().output_name("app").site_root(site_root).build();
+    })
+    .await;
+    let html = app.rest.get(app.url("/signin")).send().await.unwrap().text().await.unwrap();
+    let named = |pattern: &str| {
+        regex::Regex::new(pattern)
+            .unwrap()
+            .find(&html)
+            .unwrap_or_else(|| panic!("{pattern} in {html}"))
+            .as_str()
+            .to_owned()
+    };
+    let css = named(r"/pkg/app\.[0-9a-f]{16}\.css");
+    let js = named(r"/pkg/app\.[0-9a-f]{16}\.js");
+    let wasm = named(r"/pkg/app\.[0-9a-f]{16}(_bg)?\.wasm");
+
+    for (url, content_type) in [(&css, "text/css"), (&js, "text/javascript"), (&wasm, "application/wasm")] {
+        let response = app.rest.get(app.url(url)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable", "{url}");
+        assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with(content_type), "{url}");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    }
+    assert_eq!(app.rest.get(app.url(&css)).send().await.unwrap().text().await.unwrap(), "body { color: teal }");
+
+    // The plain name: revalidated by its ETag.
+    let plain = app.rest.get(app.url("/pkg/app.css")).send().await.unwrap();
+    assert_eq!(plain.headers()[header::CACHE_CONTROL], "no-cache");
+    let etag = plain.headers()[header::ETAG].clone();
+    let again = app.rest.get(app.url("/pkg/app.css")).header(header::IF_NONE_MATCH, etag).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // Nothing else of the build directory is served, and an unknown name is a 404.
+    for missing in ["/pkg/app.d.ts", "/pkg/app.0000000000000000.css", "/pkg/../Cargo.toml"] {
+        assert_eq!(app.rest.get(app.url(missing)).send().await.unwrap().status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+}

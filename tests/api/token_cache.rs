@@ -94,7 +94,7 @@ on_sqlite_and_postgres! {
         let mut cached = false;
         for attempt in 0..10 {
             let before = name().await;
-            assert!(app.state.token_cache.len() >= 1);
+            assert!(!app.state.token_cache.is_empty());
             app.execute(&format!("UPDATE users SET name = 'Renamed {attempt}' WHERE username = 'admin'")).await;
             if name().await == before {
                 cached = true;
