@@ -53,7 +53,10 @@ pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupErro
     let store = Store::connect(&settings.database_url).await?;
     store.migrate().await?;
     accounts::ensure_first_admin(&store, &settings.first_admin).await.map_err(StartupError::FirstAdmin)?;
-    let static_files = Arc::new(StaticFiles::load(&settings.leptos_options));
+    // Under `cargo leptos watch` the files change while the server runs: read them from disk there.
+    let watching = std::env::var_os("LEPTOS_WATCH").is_some();
+    let static_files =
+        Arc::new(if watching { StaticFiles::default() } else { StaticFiles::load(&settings.leptos_options) });
     let state = AppState {
         static_files,
         leptos_options: settings.leptos_options,
@@ -106,9 +109,11 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(monitoring::for_admins))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
 
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/pkg/{*file}", get(static_files::serve))
+    let mut router = Router::new().route("/healthz", get(healthz));
+    if !state.static_files.is_empty() {
+        router = router.route("/pkg/{*file}", get(static_files::serve));
+    }
+    router
         .merge(v4)
         .merge(metrics)
         .merge(pages)

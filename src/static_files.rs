@@ -101,6 +101,12 @@ impl StaticFiles {
         files
     }
 
+    /// No file was read (no build yet, or `cargo leptos watch`): leptos' own file handler serves
+    /// them from disk.
+    pub fn is_empty(&self) -> bool {
+        self.assets.is_empty()
+    }
+
     /// The URL pages use for `file` of `pkg` (hashed where it was built).
     pub fn href(&self, file: &str) -> String {
         format!("/pkg/{}", self.hashed.get(file).map_or(file, String::as_str))
