@@ -57,13 +57,8 @@ impl StaticFiles {
     pub fn load(options: &LeptosOptions) -> Self {
         let dir = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
         let mut files = StaticFiles::default();
-        let Ok(entries) = std::fs::read_dir(&dir) else { return files };
         let mut read: HashMap<String, Bytes> = HashMap::new();
-        for entry in entries.flatten() {
-            if let (Ok(name), Ok(bytes)) = (entry.file_name().into_string(), std::fs::read(entry.path())) {
-                read.insert(name, Bytes::from(bytes));
-            }
-        }
+        read_dir(&dir, "", &mut read);
         for (name, identity) in &read {
             let Some(content_type) = content_type(name) else { continue };
             let asset = |immutable: bool| Asset {
@@ -159,6 +154,21 @@ pub async fn serve(State(state): State<AppState>, UrlPath(file): UrlPath<String>
         .static_files
         .answer(&file, &headers)
         .unwrap_or_else(|| (StatusCode::NOT_FOUND, "No such file.").into_response())
+}
+
+/// Reads every file under `dir` into `read`, by its path below the `pkg` directory (wasm-bindgen
+/// may put JavaScript snippets in subdirectories, which the bundle imports by relative paths).
+fn read_dir(dir: &Path, prefix: &str, read: &mut HashMap<String, Bytes>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let Ok(name) = entry.file_name().into_string() else { continue };
+        let path = entry.path();
+        if path.is_dir() {
+            read_dir(&path, &format!("{prefix}{name}/"), read);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            read.insert(format!("{prefix}{name}"), Bytes::from(bytes));
+        }
+    }
 }
 
 fn content_type(name: &str) -> Option<&'static str> {

@@ -100,6 +100,9 @@ async fn pages_name_the_site_files_by_their_hash_and_those_are_cached_for_good()
     std::fs::write(pkg.join("app.js"), "export default function init() {}").unwrap();
     std::fs::write(pkg.join("app.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(pkg.join("app.d.ts"), "declare const x: number;").unwrap();
+    // wasm-bindgen's snippets, which the bundle imports by relative path.
+    std::fs::create_dir_all(pkg.join("snippets/dep-1")).unwrap();
+    std::fs::write(pkg.join("snippets/dep-1/inline0.js"), "export const x = 1;").unwrap();
     let site_root = dir.path().join("site").display().to_string();
     let app = TestApp::spawn_configured(Backend::Sqlite, |settings| {
         settings.leptos_options = LeptosOptions::builder().output_name("app").site_root(site_root).build();
@@ -126,6 +129,9 @@ async fn pages_name_the_site_files_by_their_hash_and_those_are_cached_for_good()
         assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     }
     assert_eq!(app.rest.get(app.url(&css)).send().await.unwrap().text().await.unwrap(), "body { color: teal }");
+    let snippet = app.rest.get(app.url("/pkg/snippets/dep-1/inline0.js")).send().await.unwrap();
+    assert_eq!(snippet.status(), StatusCode::OK);
+    assert_eq!(snippet.text().await.unwrap(), "export const x = 1;");
 
     // The plain name: revalidated by its ETag.
     let plain = app.rest.get(app.url("/pkg/app.css")).send().await.unwrap();
