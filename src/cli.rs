@@ -93,7 +93,7 @@ pub async fn run_user_command(store: &Store, command: UserCommand) -> Result<Str
             let password = read_password()?;
             let person = find(store, &username).await?;
             let changes = Changes { password: Some(&password), ..Changes::default() };
-            accounts::change(store, &Actor::console(), person.id, changes, &Default::default())
+            accounts::change(store, &Actor::console(), person.id, changes, None)
                 .await
                 .map_err(|error| error.to_string())?;
             Ok(format!("set the password of {}", person.username))
@@ -101,7 +101,7 @@ pub async fn run_user_command(store: &Store, command: UserCommand) -> Result<Str
         UserCommand::SetRole { username, role } => {
             let person = find(store, &username).await?;
             let changes = Changes { is_admin: Some(matches!(role, RoleArg::Admin)), ..Changes::default() };
-            let person = accounts::change(store, &Actor::console(), person.id, changes, &Default::default())
+            let person = accounts::change(store, &Actor::console(), person.id, changes, None)
                 .await
                 .map_err(|error| error.to_string())?;
             Ok(format!("{} is now {}", person.username, person.role()))

@@ -115,22 +115,24 @@ impl StaticFiles {
     fn answer(&self, name: &str, request: &HeaderMap) -> Option<Response> {
         let asset = self.assets.get(name)?;
         let cache = if asset.immutable { IMMUTABLE } else { REVALIDATE };
-        let mut response = if request.get(header::IF_NONE_MATCH) == Some(&asset.etag) {
+        let (body, encoding) = match (&asset.brotli, &asset.gzip) {
+            (Some(brotli), _) if accepts(request, "br") => (brotli, Some("br")),
+            (_, Some(gzip)) if accepts(request, "gzip") => (gzip, Some("gzip")),
+            _ => (&asset.identity, None),
+        };
+        // One tag per encoding: a shared cache must not answer a client with an encoding it
+        // did not ask for.
+        let etag = match encoding {
+            None => asset.etag.clone(),
+            Some(encoding) => {
+                let tag = asset.etag.to_str().expect("ours").trim_end_matches('"');
+                HeaderValue::from_str(&format!("{tag}-{encoding}\"")).expect("hex is a header value")
+            }
+        };
+        let mut response = if request.get(header::IF_NONE_MATCH) == Some(&etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let accepts = |encoding: &str| {
-                request
-                    .get_all(header::ACCEPT_ENCODING)
-                    .iter()
-                    .filter_map(|value| value.to_str().ok())
-                    .flat_map(|value| value.split(','))
-                    .any(|item| item.split(';').next().is_some_and(|coding| coding.trim() == encoding))
-            };
-            let (body, encoding) = match (&asset.brotli, &asset.gzip) {
-                (Some(brotli), _) if accepts("br") => (brotli.clone(), Some("br")),
-                (_, Some(gzip)) if accepts("gzip") => (gzip.clone(), Some("gzip")),
-                _ => (asset.identity.clone(), None),
-            };
+            let body = body.clone();
             let mut response = Response::new(Body::from(body));
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
@@ -141,11 +143,28 @@ impl StaticFiles {
         };
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-        headers.insert(header::ETAG, asset.etag.clone());
+        headers.insert(header::ETAG, etag);
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         response.extensions_mut().insert(StaticFile);
         Some(response)
     }
+}
+
+/// Whether the request accepts `encoding` (and not with `q=0`).
+fn accepts(request: &HeaderMap, encoding: &str) -> bool {
+    request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|parameter| {
+                parameter.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0)
+            });
+            coding.eq_ignore_ascii_case(encoding) && !refused
+        })
 }
 
 /// `GET /pkg/{file}`.
@@ -209,5 +228,19 @@ mod tests {
         assert_eq!(content_type("x.wasm"), Some("application/wasm"));
         assert_eq!(content_type("x.d.ts"), None, "only what pages load is served");
         assert_eq!(hash(&[&Bytes::from_static(b"a")]).len(), 16);
+    }
+
+    #[test]
+    fn an_encoding_refused_with_q_zero_is_not_accepted() {
+        let request = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+            headers
+        };
+        assert!(accepts(&request("gzip, br"), "br"));
+        assert!(accepts(&request("br;q=0.5"), "br"));
+        assert!(!accepts(&request("br;q=0, gzip"), "br"));
+        assert!(accepts(&request("br;q=0, gzip"), "gzip"));
+        assert!(!accepts(&request("gzip"), "br"));
     }
 }

@@ -81,7 +81,10 @@ async fn page(state: &AppState, query: AuditQuery, own: Option<i64>) -> Result<A
     if own.is_some() {
         filter.person = own;
     }
-    let (data, next) = store::list(&state.store, &filter, limit, cursor).await?;
+    let (mut data, next) = store::list(&state.store, &filter, limit, cursor).await?;
+    if let Some(own) = own {
+        super::keep_others_origin_private(&mut data, own);
+    }
     Ok(AuditPage { data, next_cursor: next.map(|cursor| cursor.to_string()) })
 }
 

@@ -263,6 +263,15 @@ pub struct AuditFilter {
     pub until: Option<OffsetDateTime>,
 }
 
+/// In one's own activity, what another person did to one's account shows who did it, but not from
+/// which address or browser: that is theirs. (Attempts to sign in as oneself keep theirs.)
+pub fn keep_others_origin_private(events: &mut [AuditEvent], viewer: i64) {
+    for event in events.iter_mut().filter(|event| event.actor_id.is_some_and(|actor| actor != viewer)) {
+        event.client_ip = None;
+        event.user_agent = None;
+    }
+}
+
 /// The most events a page holds, and the default.
 pub const MAX_LIMIT: i64 = 1000;
 pub const DEFAULT_LIMIT: i64 = 100;

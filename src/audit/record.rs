@@ -128,13 +128,19 @@ impl Event {
 }
 
 /// Writes `event`, from the request being served. Never fails: an event the database refuses
-/// waits for [`run`] to write it.
+/// waits for [`run`] to write it. The write runs as a task of its own, which the request awaits:
+/// a client hanging up (which drops the request's future) cannot drop the record of a change
+/// already made.
 pub async fn record(store: &Store, event: Event) {
     let row = event.into_row(&RequestOrigin::current());
-    if let Err(error) = store::insert(store, &row).await {
-        tracing::warn!(%error, kind = %row.kind, "an audit event waits for the database");
-        wait(store, row);
-    }
+    let store = store.clone();
+    let write = tokio::spawn(async move {
+        if let Err(error) = store::insert(&store, &row).await {
+            tracing::warn!(%error, kind = %row.kind, "an audit event waits for the database");
+            wait(&store, row);
+        }
+    });
+    _ = write.await;
 }
 
 /// Records a refused sign-in attempt for being throttled, at most once a minute per username and
@@ -149,9 +155,13 @@ pub async fn record_throttled(store: &Store, throttle: &LoginThrottle, username:
         .detail("username", username)
         .detail("retryAfterSeconds", retry_after_seconds);
     let row = event.into_row(&origin);
-    if store::insert(store, &row).await.is_err() {
-        wait(store, row);
-    }
+    let store = store.clone();
+    _ = tokio::spawn(async move {
+        if store::insert(&store, &row).await.is_err() {
+            wait(&store, row);
+        }
+    })
+    .await;
 }
 
 /// The most events that wait for the database at once.

@@ -28,6 +28,9 @@ pub async fn audit_events(
     if own {
         filter.person = Some(viewer.id.0);
     }
-    let (data, next) = store::list(&AppState::from_context().store, &filter, DEFAULT_LIMIT, cursor).await?;
+    let (mut data, next) = store::list(&AppState::from_context().store, &filter, DEFAULT_LIMIT, cursor).await?;
+    if own {
+        super::keep_others_origin_private(&mut data, viewer.id.0);
+    }
     Ok(AuditPage { data, next_cursor: next.map(|cursor| cursor.to_string()) })
 }

@@ -98,11 +98,11 @@ pub async fn list(
     .fetch_all(pool)
     .await)?;
     let more = rows.len() as i64 > limit;
-    let events: Vec<AuditEvent> = rows.into_iter().take(limit as usize).filter_map(event).collect();
-    let next = more
-        .then(|| events.last().map(|last| Cursor { at_millis: timestamp::to_millis(last.at), id: last.id }))
-        .flatten();
-    Ok((events, next))
+    let page: Vec<Row> = rows.into_iter().take(limit as usize).collect();
+    // From the last row read, not the last shown: a page of kinds this build does not know must
+    // not end the list.
+    let next = more.then(|| page.last().map(|last| Cursor { at_millis: last.1, id: last.0 })).flatten();
+    Ok((page.into_iter().filter_map(event).collect(), next))
 }
 
 fn event(row: Row) -> Option<AuditEvent> {

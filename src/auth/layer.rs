@@ -96,7 +96,7 @@ async fn identify(state: &AppState, headers: &HeaderMap, client: Option<std::net
                 "basic",
                 match &checked {
                     Ok(_) => "ok",
-                    Err(PasswordCheckError::Rejected) => "wrong_password",
+                    Err(PasswordCheckError::Rejected { .. }) => "wrong_password",
                     Err(PasswordCheckError::Throttled(_)) => "throttled",
                     Err(PasswordCheckError::Disabled) => "disabled",
                     Err(PasswordCheckError::Busy) => "busy",
@@ -298,7 +298,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
 impl From<PasswordCheckError> for ApiError {
     fn from(error: PasswordCheckError) -> Self {
         match error {
-            PasswordCheckError::Rejected => ApiError::BadCredentials,
+            PasswordCheckError::Rejected { .. } => ApiError::BadCredentials,
             PasswordCheckError::Throttled(seconds) => ApiError::Throttled(seconds),
             PasswordCheckError::Disabled => ApiError::AccountDisabled,
             PasswordCheckError::Busy => ApiError::Unavailable,

@@ -23,8 +23,12 @@ use crate::{
 /// Why a username and password were not accepted.
 #[derive(Debug)]
 pub enum PasswordCheckError {
-    /// Wrong username or password; which of the two is not said.
-    Rejected,
+    /// Wrong username or password; which of the two is not said. `counted`: it counted as a new
+    /// failure (a password hashed and found wrong), not a repeat of one already counted, nor
+    /// something that cannot be a username or password at all.
+    Rejected {
+        counted: bool,
+    },
     /// Too many failures for this username, this client or this instance; retry after this many
     /// seconds.
     Throttled(u64),
@@ -56,9 +60,10 @@ pub async fn check(
 ) -> Result<Person, PasswordCheckError> {
     // What cannot be a username never becomes a throttle key (no user has it), and what cannot
     // be a password is never hashed.
-    let Ok(username) = Username::parse(username) else { return Err(PasswordCheckError::Rejected) };
+    let uncounted = PasswordCheckError::Rejected { counted: false };
+    let Ok(username) = Username::parse(username) else { return Err(uncounted) };
     if password.len() > MAX_PASSWORD_BYTES {
-        return Err(PasswordCheckError::Rejected);
+        return Err(uncounted);
     }
     let attempt = reserve(throttle, username.as_str(), client).await?;
     let found = people_store::find_credentials(store, username.as_str()).await.map_err(PasswordCheckError::Store)?;
@@ -67,26 +72,25 @@ pub async fn check(
         None => (None, None),
     };
     if attempt.known_wrong(password, hash.as_deref()) {
-        return Err(PasswordCheckError::Rejected);
+        return Err(uncounted);
     }
     // The hashing job settles the attempt itself: a client that hangs up once it started still
     // has its failure counted, and its slot is held until the hashing it caused is over.
     let password = password.to_owned();
-    let right = on_hashing_pool(move || {
+    let (right, counted) = on_hashing_pool(move || {
         attempt.verifying();
-        let right = verify_now(&password, hash.as_deref());
-        if right {
+        if verify_now(&password, hash.as_deref()) {
             attempt.succeeded();
+            (true, false)
         } else {
-            attempt.failed(&password, hash.as_deref());
+            (false, attempt.failed(&password, hash.as_deref()))
         }
-        right
     })
     .await?;
     match person {
         Some(person) if right && person.disabled => Err(PasswordCheckError::Disabled),
         Some(person) if right => Ok(person),
-        _ => Err(PasswordCheckError::Rejected),
+        _ => Err(PasswordCheckError::Rejected { counted }),
     }
 }
 
@@ -111,8 +115,10 @@ impl Purpose {
     }
 }
 
-/// Records a refused password check in the audit trail: a failure (wrong password, or a disabled
-/// account's right one) or a throttled attempt. A right password is recorded by what it leads to
+/// Records a refused password check in the audit trail: a failure (a wrong password counted as a
+/// new failure, or a disabled account's right one) or a throttled attempt. A repeated wrong
+/// password, or what cannot be a password, is not recorded again: it costs nothing to send, and
+/// must not fill the trail. A right password is recorded by what it leads to
 /// (a sign-in, a password change); a REST request with Basic credentials is a request, not a
 /// sign-in, and is not recorded when it succeeds. Load (`Busy`) and outages are not events.
 pub async fn record_refusal(
@@ -129,7 +135,8 @@ pub async fn record_refusal(
     // Only a name that can be a username is kept: anything else is the client's text.
     let Ok(username) = Username::parse(username) else { return };
     let reason = match error {
-        PasswordCheckError::Rejected => "wrong_password",
+        PasswordCheckError::Rejected { counted: true } => "wrong_password",
+        PasswordCheckError::Rejected { counted: false } => return,
         PasswordCheckError::Disabled => "disabled",
         PasswordCheckError::Throttled(seconds) => {
             return record_throttled(store, throttle, username.as_str(), *seconds).await;

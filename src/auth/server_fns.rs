@@ -97,7 +97,8 @@ pub async fn sign_out_elsewhere() -> Result<(), UiError> {
 
     let person = require_viewer().await?;
     let store = &AppState::from_context().store;
-    session::end_others(store, person.id, &request_headers().await?).await?;
+    let own = session::SessionKey::from_headers(&request_headers().await?, AppState::from_context().cookies);
+    session::end_others(store, person.id, own.as_ref()).await?;
     record(store, Event::new(EventKind::SignOutElsewhere, &Actor::session(&person)).on(&person)).await;
     Ok(())
 }
@@ -124,7 +125,8 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
         &leptos_axum::extract::<axum::http::request::Parts>().await.map_err(|_| UiError::Internal)?.extensions,
     );
     accounts::change_own_password(&state.store, &state.login_throttle, &person, &current, &new, client).await?;
-    session::end_others(&state.store, person.id, &request_headers().await?).await?;
+    let own = session::SessionKey::from_headers(&request_headers().await?, state.cookies);
+    session::end_others(&state.store, person.id, own.as_ref()).await?;
     Ok(())
 }
 
@@ -133,7 +135,7 @@ impl From<super::password::PasswordCheckError> for UiError {
     fn from(error: super::password::PasswordCheckError) -> Self {
         use super::password::PasswordCheckError;
         match error {
-            PasswordCheckError::Rejected => UiError::WrongCredentials,
+            PasswordCheckError::Rejected { .. } => UiError::WrongCredentials,
             PasswordCheckError::Throttled(seconds) => UiError::Throttled { seconds },
             PasswordCheckError::Busy => UiError::Unavailable,
             PasswordCheckError::Disabled => {

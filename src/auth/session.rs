@@ -172,14 +172,18 @@ pub async fn end(store: &Store, headers: &HeaderMap) -> Result<[HeaderValue; 2],
     Ok([cookie("", 0, true), cookie("", 0, false)])
 }
 
-/// Ends every session of a person but those the request presents, if they are theirs: after a
-/// password change, an admin's reset of it, or "Sign out everywhere".
-pub async fn end_others(store: &Store, user_id: PersonId, headers: &HeaderMap) -> Result<(), StoreError> {
-    let keep: Vec<Vec<u8>> = presented(headers).map(|(_, key)| key.digest()).collect();
-    let sessions: Vec<Vec<u8>> = with_pool!(store, pool => sqlx::query_scalar("SELECT id_digest FROM sessions WHERE user_id = $1").bind(user_id).fetch_all(pool).await)?;
-    for digest in sessions.into_iter().filter(|digest| !keep.contains(digest)) {
-        with_pool!(store, pool => sqlx::query("DELETE FROM sessions WHERE id_digest = $1").bind(digest).execute(pool).await.map(|_| ()))?;
-    }
+/// Ends every session of a person but `keep` (the request's own session, as
+/// [`SessionKey::from_headers`] finds it), if it is theirs: after a password change, an admin's
+/// reset of it, or "Sign out everywhere". Only that one: a cookie of the other name is no
+/// session of this request, and may have been planted.
+pub async fn end_others(store: &Store, user_id: PersonId, keep: Option<&SessionKey>) -> Result<(), StoreError> {
+    let keep = keep.map(SessionKey::digest).unwrap_or_default();
+    with_pool!(store, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2")
+        .bind(user_id)
+        .bind(keep)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
     Ok(())
 }
 

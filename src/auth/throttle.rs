@@ -176,8 +176,8 @@ impl Reservation {
         self.throttle.verifications.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The password was wrong: counts a failure, unless the same one failed lately.
-    pub fn failed(self, password: &str, stored_hash: Option<&str>) {
+    /// The password was wrong: counts a failure, unless the same one failed lately (`false`).
+    pub fn failed(self, password: &str, stored_hash: Option<&str>) -> bool {
         let fingerprint = self.throttle.fingerprint(&self.username, password, stored_hash);
         let new = self.throttle.usernames.lock().expect("throttle lock").failed(&self.username, fingerprint);
         if let Some(client) = self.client {
@@ -186,6 +186,7 @@ impl Reservation {
         if new {
             self.throttle.recent_failures.lock().expect("throttle lock").push_back(Instant::now());
         }
+        new
     }
 
     /// The password was right: the username's failures are forgotten (the client's are not: one

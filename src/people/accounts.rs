@@ -1,8 +1,6 @@
 //! The rules for adding and changing accounts, shared by the Users page, the REST people API and
 //! the command line.
 
-use axum::http::HeaderMap;
-
 use std::{net::IpAddr, sync::Arc};
 
 use crate::{
@@ -12,7 +10,7 @@ use crate::{
     },
     auth::{
         password::{self, PasswordCheckError},
-        session,
+        session::{self, SessionKey},
         throttle::LoginThrottle,
     },
     people::{DisplayName, NewPassword, Person, PersonId, Username, store},
@@ -83,7 +81,7 @@ pub async fn change(
     actor: &Actor,
     id: PersonId,
     changes: Changes<'_>,
-    request: &HeaderMap,
+    own_session: Option<&SessionKey>,
 ) -> Result<Person, AccountError> {
     let name = changes.name.map(DisplayName::parse).transpose().map_err(AccountError::Invalid)?;
     let password = changes.password.map(NewPassword::parse).transpose().map_err(AccountError::Invalid)?;
@@ -118,7 +116,7 @@ pub async fn change(
     }
     if let Some(password) = password {
         store::set_password_hash(store, id, &password::hash(&password).await.map_err(|_| AccountError::Busy)?).await?;
-        session::end_others(store, id, request).await?;
+        session::end_others(store, id, own_session).await?;
         record(store, Event::new(EventKind::PasswordReset, actor).on(&before)).await;
     }
     store::find(store, id).await?.ok_or(AccountError::NotFound)
@@ -157,7 +155,7 @@ pub async fn change_own_password(
     }
     match checked {
         Ok(checked) if checked.id == person.id => {}
-        Ok(_) | Err(PasswordCheckError::Rejected | PasswordCheckError::Disabled) => {
+        Ok(_) | Err(PasswordCheckError::Rejected { .. } | PasswordCheckError::Disabled) => {
             return Err(AccountError::Invalid("The current password is incorrect.".into()));
         }
         Err(PasswordCheckError::Throttled(seconds)) => return Err(AccountError::Throttled(seconds)),

@@ -1,11 +1,7 @@
 //! REST: `/v4/people`. Everyone may read themselves (`/people/current`); everything else is for
 //! workspace admins.
 
-use axum::{
-    Json,
-    extract::State,
-    http::{HeaderMap, StatusCode},
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -168,7 +164,6 @@ async fn add(
 async fn change(
     State(state): State<AppState>,
     Admin(caller): Admin,
-    headers: HeaderMap,
     ApiPath(id): ApiPath<PersonId>,
     ApiJson(body): ApiJson<PersonChanges>,
 ) -> Result<Json<Person>, ApiError> {
@@ -178,7 +173,8 @@ async fn change(
         password: body.password.as_deref(),
         disabled: body.disabled,
     };
-    Ok(Json(accounts::change(&state.store, &Actor::of(&caller), id, changes, &headers).await?))
+    // A REST caller has no browser session to keep.
+    Ok(Json(accounts::change(&state.store, &Actor::of(&caller), id, changes, None).await?))
 }
 
 /// Removes a person from the workspace with their sessions and access tokens (workspace admins).

@@ -45,30 +45,32 @@ pub async fn add_person(
 pub async fn set_role(id: PersonId, is_admin: bool) -> Result<Person, UiError> {
     use crate::{
         audit::record::Actor,
-        auth::viewer::require_admin,
+        auth::{session::SessionKey, viewer::require_admin},
         people::accounts::{self, Changes},
         state::AppState,
     };
 
     let admin = require_admin().await?;
     let changes = Changes { is_admin: Some(is_admin), ..Changes::default() };
-    let headers = crate::auth::viewer::request_headers().await?;
-    Ok(accounts::change(&AppState::from_context().store, &Actor::session(&admin), id, changes, &headers).await?)
+    let state = AppState::from_context();
+    let own = SessionKey::from_headers(&crate::auth::viewer::request_headers().await?, state.cookies);
+    Ok(accounts::change(&state.store, &Actor::session(&admin), id, changes, own.as_ref()).await?)
 }
 
 #[server(endpoint = "reset_password")]
 pub async fn reset_password(id: PersonId, password: String) -> Result<Person, UiError> {
     use crate::{
         audit::record::Actor,
-        auth::viewer::require_admin,
+        auth::{session::SessionKey, viewer::require_admin},
         people::accounts::{self, Changes},
         state::AppState,
     };
 
     let admin = require_admin().await?;
     let changes = Changes { password: Some(&password), ..Changes::default() };
-    let headers = crate::auth::viewer::request_headers().await?;
-    Ok(accounts::change(&AppState::from_context().store, &Actor::session(&admin), id, changes, &headers).await?)
+    let state = AppState::from_context();
+    let own = SessionKey::from_headers(&crate::auth::viewer::request_headers().await?, state.cookies);
+    Ok(accounts::change(&state.store, &Actor::session(&admin), id, changes, own.as_ref()).await?)
 }
 
 /// Disables (or enables again) an account: a disabled person's sessions end at once, and their
@@ -77,15 +79,16 @@ pub async fn reset_password(id: PersonId, password: String) -> Result<Person, Ui
 pub async fn set_disabled(id: PersonId, disabled: bool) -> Result<Person, UiError> {
     use crate::{
         audit::record::Actor,
-        auth::viewer::require_admin,
+        auth::{session::SessionKey, viewer::require_admin},
         people::accounts::{self, Changes},
         state::AppState,
     };
 
     let admin = require_admin().await?;
     let changes = Changes { disabled: Some(disabled), ..Changes::default() };
-    let headers = crate::auth::viewer::request_headers().await?;
-    Ok(accounts::change(&AppState::from_context().store, &Actor::session(&admin), id, changes, &headers).await?)
+    let state = AppState::from_context();
+    let own = SessionKey::from_headers(&crate::auth::viewer::request_headers().await?, state.cookies);
+    Ok(accounts::change(&state.store, &Actor::session(&admin), id, changes, own.as_ref()).await?)
 }
 
 /// Removes an account with its sessions and tokens.

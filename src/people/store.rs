@@ -191,7 +191,7 @@ async fn guarded(
         Store::Postgres(_) => "SELECT pg_advisory_xact_lock(7310001)",
         Store::Sqlite(_) => "SELECT 1",
     };
-    let done = with_pool!(store, pool => async {
+    let outcome = with_pool!(store, pool => async {
         let mut tx = pool.begin().await?;
         sqlx::query(take_turns).execute(&mut *tx).await?;
         let done = sqlx::query(sql).bind(id).bind(flag).execute(&mut *tx).await?.rows_affected();
@@ -201,10 +201,11 @@ async fn guarded(
         tx.commit().await?;
         Ok::<_, sqlx::Error>(done)
     }
-    .await)?;
-    // Roles, disabling and deleting change what a verified token may do: after the commit, so
-    // that no lookup can read the old state as new (tokens::cache).
+    .await);
+    // Roles, disabling and deleting change what a verified token may do: after the commit (even
+    // one that reported an error), so that no lookup can read the old state as new.
     crate::tokens::cache::changed();
+    let done = outcome?;
     if done == 1 {
         return Ok(Guarded::Done);
     }

@@ -70,14 +70,30 @@ on_sqlite_and_postgres! {
         assert_eq!(latest(&app, "sign_in.failed").await["details"]["during"], "basic");
         assert_eq!(events(&app, "sign_in.succeeded").await.len(), before);
 
+        // The same wrong password again, or one longer than any password, costs nothing to send:
+        // recorded once, and not at all.
+        // (Read with a token here: the right password would make the wrong one new again.)
+        let (reader, _) = app.admin_token(3600).await;
+        let failures = || async {
+            let page: Value = app.bearer(Method::GET, "/v4/workspaces/current/auditEvents?kind=sign_in.failed", &reader)
+                .send().await.unwrap().json().await.unwrap();
+            page["data"].as_array().unwrap().len()
+        };
+        app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, "wrong-password-2").send().await.unwrap();
+        let before = failures().await;
+        for _ in 0..5 {
+            app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, "wrong-password-2").send().await.unwrap();
+            app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, &"p".repeat(2000)).send().await.unwrap();
+        }
+        assert_eq!(failures().await, before);
+
         // An unknown username: recorded by name, with no subject.
         app.basic(Method::GET, "/v4/people/current", "nobody", "wrong-password-3").send().await.unwrap();
         let unknown = latest(&app, "sign_in.failed").await;
         assert_eq!((unknown["subjectUsername"].clone(), unknown["details"]["username"].clone()), (Value::Null, json!("nobody")));
 
         // Throttled: recorded once a minute per username and client, however often refused. (The
-        // admin's password is then throttled too: the trail is read with a token.)
-        let (reader, _) = app.admin_token(3600).await;
+        // admin's password is then throttled too: the trail is read with the token.)
         for n in 3..8 {
             app.basic(Method::GET, "/v4/people/current", ADMIN_USERNAME, &format!("wrong-password-{n}")).send().await.unwrap();
         }
@@ -259,6 +275,8 @@ on_sqlite_and_postgres! {
         let kinds: Vec<&str> = own["data"].as_array().unwrap().iter().map(|event| event["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["sign_in.failed", "password.reset", "person.added"], "what was done to them too; `person` is ignored");
         assert_eq!(own["data"][1]["actorUsername"], ADMIN_USERNAME, "and by whom");
+        assert_eq!(own["data"][1]["clientIp"], Value::Null, "but not from where: that is the admin's");
+        assert_eq!(own["data"][0]["clientIp"], "127.0.0.1", "where a wrong password came from, they see");
     }
 
     async fn an_event_the_database_refuses_waits_and_is_written_once_it_is_back(app) {
