@@ -8,7 +8,7 @@
 //! (`no-cache` and an `ETag`). Serving from memory, without a file system call per request, is
 //! what makes these as cheap as `/healthz`; and nothing here is compressed per request.
 
-use std::{collections::HashMap, path::Path};
+use std::{collections::HashMap, path::Path, time::SystemTime};
 
 use axum::{
     body::{Body, Bytes},
@@ -57,15 +57,23 @@ impl StaticFiles {
     pub fn load(options: &LeptosOptions) -> Self {
         let dir = Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
         let mut files = StaticFiles::default();
-        let mut read: HashMap<String, Bytes> = HashMap::new();
-        read_dir(&dir, "", &mut read);
+        let mut found: HashMap<String, (Bytes, SystemTime)> = HashMap::new();
+        read_dir(&dir, "", &mut found);
+        // A compressed copy older than its file is left from an earlier build (a release build
+        // with `--precompress`, then a debug one): never send it for the new file.
+        let current = |name: &str, copy: &str| match (found.get(name), found.get(copy)) {
+            (Some((_, file)), Some((bytes, copied))) if copied >= file => Some(bytes.clone()),
+            _ => None,
+        };
+        let read: HashMap<String, Bytes> =
+            found.iter().map(|(name, (bytes, _))| (name.clone(), bytes.clone())).collect();
         for (name, identity) in &read {
             let Some(content_type) = content_type(name) else { continue };
             let asset = |immutable: bool| Asset {
                 content_type,
                 identity: identity.clone(),
-                brotli: read.get(&format!("{name}.br")).cloned(),
-                gzip: read.get(&format!("{name}.gz")).cloned(),
+                brotli: current(name, &format!("{name}.br")),
+                gzip: current(name, &format!("{name}.gz")),
                 etag: HeaderValue::from_str(&format!("\"{}\"", hash(&[identity]))).expect("hex is a header value"),
                 immutable,
             };
@@ -177,15 +185,15 @@ pub async fn serve(State(state): State<AppState>, UrlPath(file): UrlPath<String>
 
 /// Reads every file under `dir` into `read`, by its path below the `pkg` directory (wasm-bindgen
 /// may put JavaScript snippets in subdirectories, which the bundle imports by relative paths).
-fn read_dir(dir: &Path, prefix: &str, read: &mut HashMap<String, Bytes>) {
+fn read_dir(dir: &Path, prefix: &str, read: &mut HashMap<String, (Bytes, SystemTime)>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let Ok(name) = entry.file_name().into_string() else { continue };
         let path = entry.path();
         if path.is_dir() {
             read_dir(&path, &format!("{prefix}{name}/"), read);
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            read.insert(format!("{prefix}{name}"), Bytes::from(bytes));
+        } else if let (Ok(bytes), Ok(modified)) = (std::fs::read(&path), entry.metadata().and_then(|m| m.modified())) {
+            read.insert(format!("{prefix}{name}"), (Bytes::from(bytes), modified));
         }
     }
 }

@@ -96,6 +96,9 @@ async fn pages_name_the_site_files_by_their_hash_and_those_are_cached_for_good()
     let dir = tempfile::tempdir().unwrap();
     let pkg = dir.path().join("site/pkg");
     std::fs::create_dir_all(&pkg).unwrap();
+    // A compressed copy left from an earlier build: older than the file, so never sent for it.
+    std::fs::write(pkg.join("app.css.br"), "a stale brotli copy").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
     std::fs::write(pkg.join("app.css"), "body { color: teal }").unwrap();
     std::fs::write(pkg.join("app.js"), "export default function init() {}").unwrap();
     std::fs::write(pkg.join("app.wasm"), b"\0asm\x01\0\0\0").unwrap();
@@ -128,7 +131,9 @@ async fn pages_name_the_site_files_by_their_hash_and_those_are_cached_for_good()
         assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with(content_type), "{url}");
         assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     }
-    assert_eq!(app.rest.get(app.url(&css)).send().await.unwrap().text().await.unwrap(), "body { color: teal }");
+    let fresh = app.rest.get(app.url(&css)).header(header::ACCEPT_ENCODING, "br").send().await.unwrap();
+    assert!(fresh.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(fresh.text().await.unwrap(), "body { color: teal }");
     let snippet = app.rest.get(app.url("/pkg/snippets/dep-1/inline0.js")).send().await.unwrap();
     assert_eq!(snippet.status(), StatusCode::OK);
     assert_eq!(snippet.text().await.unwrap(), "export const x = 1;");
