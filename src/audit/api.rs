@@ -77,15 +77,8 @@ impl AuditQuery {
 }
 
 async fn page(state: &AppState, query: AuditQuery, own: Option<i64>) -> Result<AuditPage, ApiError> {
-    let (mut filter, limit, cursor) = query.parse().map_err(ApiError::Validation)?;
-    if own.is_some() {
-        filter.person = own;
-    }
-    let (mut data, next) = store::list(&state.store, &filter, limit, cursor).await?;
-    if let Some(own) = own {
-        super::keep_others_origin_private(&mut data, own);
-    }
-    Ok(AuditPage { data, next_cursor: next.map(|cursor| cursor.to_string()) })
+    let (filter, limit, cursor) = query.parse().map_err(ApiError::Validation)?;
+    Ok(store::page(&state.store, filter, limit, cursor, own).await?)
 }
 
 /// The workspace's audit trail, newest first (workspace admins): sign-ins, people, tokens and

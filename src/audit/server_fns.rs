@@ -24,13 +24,7 @@ pub async fn audit_events(
 
     let viewer = if own { require_viewer().await? } else { require_admin().await? };
     let query = Query { person, kind: kind.as_deref().and_then(EventKind::parse), since, until, cursor };
-    let (mut filter, cursor) = query.filter();
-    if own {
-        filter.person = Some(viewer.id.0);
-    }
-    let (mut data, next) = store::list(&AppState::from_context().store, &filter, DEFAULT_LIMIT, cursor).await?;
-    if own {
-        super::keep_others_origin_private(&mut data, viewer.id.0);
-    }
-    Ok(AuditPage { data, next_cursor: next.map(|cursor| cursor.to_string()) })
+    let (filter, cursor) = query.filter();
+    let own = own.then_some(viewer.id.0);
+    Ok(store::page(&AppState::from_context().store, filter, DEFAULT_LIMIT, cursor, own).await?)
 }

@@ -139,6 +139,25 @@ fn event(row: Row) -> Option<AuditEvent> {
     })
 }
 
+/// A page of events as readers get it: with `own` (a person's id), only that person's events,
+/// without the origin of what others did to them (see [`super::keep_others_origin_private`]).
+pub async fn page(
+    store: &Store,
+    mut filter: AuditFilter,
+    limit: i64,
+    cursor: Option<Cursor>,
+    own: Option<i64>,
+) -> Result<super::AuditPage, StoreError> {
+    if own.is_some() {
+        filter.person = own;
+    }
+    let (mut data, next) = list(store, &filter, limit, cursor).await?;
+    if let Some(own) = own {
+        super::keep_others_origin_private(&mut data, own);
+    }
+    Ok(super::AuditPage { data, next_cursor: next.map(|cursor| cursor.to_string()) })
+}
+
 /// Deletes the events older than the workspace's retention: how many.
 pub async fn prune(store: &Store) -> Result<u64, StoreError> {
     let days: i64 = with_pool!(store, pool => sqlx::query_scalar("SELECT audit_retention_days FROM workspace_settings WHERE id = 1")

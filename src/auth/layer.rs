@@ -98,7 +98,7 @@ async fn identify(state: &AppState, headers: &HeaderMap, client: Option<std::net
                     Ok(_) => "ok",
                     Err(PasswordCheckError::Rejected { .. }) => "wrong_password",
                     Err(PasswordCheckError::Throttled(_)) => "throttled",
-                    Err(PasswordCheckError::Disabled) => "disabled",
+                    Err(PasswordCheckError::Disabled(_)) => "disabled",
                     Err(PasswordCheckError::Busy) => "busy",
                     Err(PasswordCheckError::Store(_)) => "unavailable",
                 },
@@ -300,7 +300,7 @@ impl From<PasswordCheckError> for ApiError {
         match error {
             PasswordCheckError::Rejected { .. } => ApiError::BadCredentials,
             PasswordCheckError::Throttled(seconds) => ApiError::Throttled(seconds),
-            PasswordCheckError::Disabled => ApiError::AccountDisabled,
+            PasswordCheckError::Disabled(_) => ApiError::AccountDisabled,
             PasswordCheckError::Busy => ApiError::Unavailable,
             PasswordCheckError::Store(error) => error.into(),
         }

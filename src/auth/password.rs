@@ -25,16 +25,19 @@ use crate::{
 pub enum PasswordCheckError {
     /// Wrong username or password; which of the two is not said. `counted`: it counted as a new
     /// failure (a password hashed and found wrong), not a repeat of one already counted, nor
-    /// something that cannot be a username or password at all.
+    /// something that cannot be a username or password at all. `account`: the person whose
+    /// username it was, when counted (for the audit trail, which would otherwise look them up
+    /// again).
     Rejected {
         counted: bool,
+        account: Option<Box<Person>>,
     },
     /// Too many failures for this username, this client or this instance; retry after this many
     /// seconds.
     Throttled(u64),
     /// The right password of a disabled account. Said only after the password was checked, so
     /// that it tells nothing to someone who does not know it.
-    Disabled,
+    Disabled(Box<Person>),
     /// Every hashing slot, or every slot of this username or client, stayed busy: retry shortly.
     Busy,
     Store(StoreError),
@@ -60,7 +63,7 @@ pub async fn check(
 ) -> Result<Person, PasswordCheckError> {
     // What cannot be a username never becomes a throttle key (no user has it), and what cannot
     // be a password is never hashed.
-    let uncounted = PasswordCheckError::Rejected { counted: false };
+    let uncounted = PasswordCheckError::Rejected { counted: false, account: None };
     let Ok(username) = Username::parse(username) else { return Err(uncounted) };
     if password.len() > MAX_PASSWORD_BYTES {
         return Err(uncounted);
@@ -88,9 +91,9 @@ pub async fn check(
     })
     .await?;
     match person {
-        Some(person) if right && person.disabled => Err(PasswordCheckError::Disabled),
+        Some(person) if right && person.disabled => Err(PasswordCheckError::Disabled(Box::new(person))),
         Some(person) if right => Ok(person),
-        _ => Err(PasswordCheckError::Rejected { counted }),
+        account => Err(PasswordCheckError::Rejected { counted, account: account.filter(|_| counted).map(Box::new) }),
     }
 }
 
@@ -134,10 +137,10 @@ pub async fn record_refusal(
     };
     // Only a name that can be a username is kept: anything else is the client's text.
     let Ok(username) = Username::parse(username) else { return };
-    let reason = match error {
-        PasswordCheckError::Rejected { counted: true } => "wrong_password",
-        PasswordCheckError::Rejected { counted: false } => return,
-        PasswordCheckError::Disabled => "disabled",
+    let (reason, account) = match error {
+        PasswordCheckError::Rejected { counted: true, account } => ("wrong_password", account.as_deref()),
+        PasswordCheckError::Rejected { counted: false, .. } => return,
+        PasswordCheckError::Disabled(person) => ("disabled", Some(&**person)),
         PasswordCheckError::Throttled(seconds) => {
             return record_throttled(store, throttle, username.as_str(), *seconds).await;
         }
@@ -147,8 +150,8 @@ pub async fn record_refusal(
         .detail("username", username.as_str())
         .detail("reason", reason)
         .detail("during", purpose.as_str());
-    if let Ok(Some(person)) = people_store::find_by_username(store, username.as_str()).await {
-        event = event.on(&person);
+    if let Some(person) = account {
+        event = event.on(person);
     }
     record(store, event).await;
 }

@@ -138,7 +138,7 @@ impl From<super::password::PasswordCheckError> for UiError {
             PasswordCheckError::Rejected { .. } => UiError::WrongCredentials,
             PasswordCheckError::Throttled(seconds) => UiError::Throttled { seconds },
             PasswordCheckError::Busy => UiError::Unavailable,
-            PasswordCheckError::Disabled => {
+            PasswordCheckError::Disabled(_) => {
                 UiError::Refused("This account is disabled; a workspace admin can enable it again.".into())
             }
             PasswordCheckError::Store(error) => error.into(),

@@ -155,7 +155,7 @@ pub async fn change_own_password(
     }
     match checked {
         Ok(checked) if checked.id == person.id => {}
-        Ok(_) | Err(PasswordCheckError::Rejected { .. } | PasswordCheckError::Disabled) => {
+        Ok(_) | Err(PasswordCheckError::Rejected { .. } | PasswordCheckError::Disabled(_)) => {
             return Err(AccountError::Invalid("The current password is incorrect.".into()));
         }
         Err(PasswordCheckError::Throttled(seconds)) => return Err(AccountError::Throttled(seconds)),
