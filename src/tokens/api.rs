@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    Description, Lifetime, NewToken, Scope, Scopes, TokenId, TokenInfo, WorkspaceToken,
+    Description, Lifetime, NewToken, Scope, Scopes, TokenId, TokenInfo, TokenKey, WorkspaceToken,
     rules::{self, MAX_GRACE_SECONDS, TokenError},
 };
 use crate::{
@@ -14,7 +14,7 @@ use crate::{
     error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody, object_body},
     json::WholeNumber,
     openapi::{fields, patterns},
-    paging::{Page, Paging},
+    paging::{CursorPage, Paging, Seek, Start},
     state::AppState,
 };
 
@@ -159,35 +159,74 @@ async fn rotate(
     Ok((StatusCode::CREATED, Json(token)))
 }
 
+/// Which page of a token list, as the query string says: after a `cursor`, or by `offset` (as
+/// before cursors existed), or both (skipping `offset` tokens after the cursor).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TokenListQuery {
+    /// How many tokens to return: 1 to 1000 (default 100).
+    #[param(required = false, minimum = 1, maximum = 1000, default = 100)]
+    limit: Option<i64>,
+    /// How many tokens to skip (default 0), from the start or from `cursor`. The server reads every
+    /// token it skips: for deep pages of long lists, pass `cursor` alone instead.
+    #[param(required = false, minimum = 0, default = 0)]
+    offset: Option<i64>,
+    /// Where the page starts: the `nextCursor` of the page before, passed back as it is. Any page
+    /// costs what the first does.
+    #[param(
+        required = false,
+        pattern = r"^[0-9]{1,18}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
+    cursor: Option<String>,
+}
+
+impl TokenListQuery {
+    fn seek(self) -> Result<Seek<TokenKey>, ApiError> {
+        let start = match self.cursor {
+            Some(cursor) => Start::After(TokenKey::parse(&cursor).ok_or_else(|| {
+                ApiError::Validation("cursor is not one this API gave out: pass a nextCursor back as it is.".into())
+            })?),
+            None => Start::First,
+        };
+        Seek::new(self.limit.unwrap_or(Paging::DEFAULT_LIMIT), self.offset.unwrap_or(0), start)
+            .map_err(ApiError::Validation)
+    }
+}
+
 /// The caller's tokens, newest first.
-#[utoipa::path(get, operation_id = "listAccessTokens", path = "/apiAccessTokens", tag = "Access tokens", params(Paging),
+#[utoipa::path(get, operation_id = "listAccessTokens", path = "/apiAccessTokens", tag = "Access tokens", params(TokenListQuery),
     security(("bearerToken" = ["read_api"])),
     responses(
-    (status = 200, body = Page<TokenInfo>),
+    (status = 200, body = CursorPage<TokenInfo>),
+    (status = 400, description = "A limit, offset or cursor that cannot be read", body = ErrorBody),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
 ))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    ApiQuery(paging): ApiQuery<Paging>,
-) -> Result<Json<Page<TokenInfo>>, ApiError> {
-    Ok(Json(rules::list_own(&state.store, &state.usage, caller.person.id, paging).await?))
+    ApiQuery(query): ApiQuery<TokenListQuery>,
+) -> Result<Json<CursorPage<TokenInfo>>, ApiError> {
+    let seek = query.seek()?;
+    Ok(Json(rules::list_own(&state.store, &state.usage, caller.person.id, &seek).await?.into()))
 }
 
 /// Every member's tokens with their owner, newest first (workspace admins).
-#[utoipa::path(get, operation_id = "listWorkspaceAccessTokens", path = "/workspaces/current/apiAccessTokens", tag = "Access tokens", params(Paging),
+#[utoipa::path(get, operation_id = "listWorkspaceAccessTokens", path = "/workspaces/current/apiAccessTokens", tag = "Access tokens", params(TokenListQuery),
     security(("bearerToken" = ["read_api", "admin"])),
     responses(
-    (status = 200, body = Page<WorkspaceToken>),
+    (status = 200, body = CursorPage<WorkspaceToken>),
+    (status = 400, description = "A limit, offset or cursor that cannot be read", body = ErrorBody),
     (status = 403, description = "The caller is not a workspace admin", body = ErrorBody),
     (status = 404, description = "Access tokens are disabled in this workspace", body = ErrorBody),
 ))]
 async fn list_workspace(
     State(state): State<AppState>,
     _: Admin,
-    ApiQuery(paging): ApiQuery<Paging>,
-) -> Result<Json<Page<WorkspaceToken>>, ApiError> {
-    Ok(Json(rules::list_workspace(&state.store, &state.usage, paging).await?))
+    ApiQuery(query): ApiQuery<TokenListQuery>,
+) -> Result<Json<CursorPage<WorkspaceToken>>, ApiError> {
+    let seek = query.seek()?;
+    Ok(Json(rules::list_workspace(&state.store, &state.usage, &seek).await?.into()))
 }
 
 /// One token of the caller's (any token, for workspace admins; with a token, its `admin` scope).

@@ -24,7 +24,7 @@ use leptos::prelude::provide_context;
 use serde::Deserialize;
 
 use super::{
-    page::listing::{PostedForm, list_at},
+    page::listing::{ListAt, PostedForm},
     server_fns::ssr,
 };
 use crate::{
@@ -66,8 +66,7 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     // Back to the list the form was posted from (its view and page), without `?delete=`.
     let back = {
         let query = Query::<HashMap<String, String>>::try_from_uri(&parts.uri).map(|query| query.0).unwrap_or_default();
-        let (view, page) = list_at(query.get("view").map(String::as_str), query.get("page").map(String::as_str));
-        view.href(page)
+        ListAt::from_query(|name| query.get(name).cloned()).href()
     };
     let posted = match post.intent.as_str() {
         "generate" => {

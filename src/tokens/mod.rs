@@ -47,6 +47,54 @@ impl fmt::Display for TokenId {
     }
 }
 
+/// Where a token stands in a newest-first list: its creation time (milliseconds), then its id, as
+/// the lists are ordered and indexed. A page starts after or before one ([`crate::paging::Seek`]).
+/// Clients see it as an opaque cursor, `<millis>.<token id>` ([`TokenKey::PATTERN`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct TokenKey {
+    pub created_at_millis: i64,
+    pub token_id: TokenId,
+}
+
+impl TokenKey {
+    /// What a cursor looks like, as the OpenAPI document says: whatever matches it is read.
+    pub const PATTERN: &str = r"^[0-9]{1,18}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+
+    pub fn parse(text: &str) -> Option<Self> {
+        let (millis, id) = text.split_once('.')?;
+        let digits = (1..=18).contains(&millis.len()) && millis.bytes().all(|b| b.is_ascii_digit());
+        // Only the form this server writes: lower-case and hyphenated, nothing around it.
+        let canonical =
+            id.len() == 36 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b'-');
+        if !digits || !canonical {
+            return None;
+        }
+        let token_id = uuid::Uuid::try_parse(id).ok().map(TokenId)?;
+        Some(TokenKey { created_at_millis: millis.parse().ok()?, token_id })
+    }
+}
+
+impl fmt::Display for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.created_at_millis, self.token_id)
+    }
+}
+
+impl From<TokenKey> for String {
+    fn from(key: TokenKey) -> Self {
+        key.to_string()
+    }
+}
+
+impl TryFrom<String> for TokenKey {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        TokenKey::parse(&text).ok_or_else(|| "not a token cursor".to_owned())
+    }
+}
+
 /// `Active` until the token's expiry time, then `Expired`.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -358,6 +406,33 @@ impl Description {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn a_cursor_reads_back_only_as_this_server_writes_it() {
+        let key = TokenKey {
+            created_at_millis: 1_780_000_000_123,
+            token_id: TokenId::parse("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9").unwrap(),
+        };
+        let text = key.to_string();
+        assert_eq!(text, "1780000000123.0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9");
+        assert_eq!(TokenKey::parse(&text), Some(key));
+        let pattern = regex::Regex::new(TokenKey::PATTERN).unwrap();
+        assert!(pattern.is_match(&text));
+        for bad in [
+            "",
+            ".",
+            "1780000000123",
+            "1780000000123.",
+            "-1.0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+            "1780000000123.0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9",
+            "1780000000123.0f1e2d3c4b5a497886 95a4b3c2d1e0f9",
+            " 1780000000123.0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+            "1234567890123456789.0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+        ] {
+            assert_eq!(TokenKey::parse(bad), None, "{bad:?}");
+            assert!(!pattern.is_match(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn lifetime_seconds_are_positive_or_minus_one() {

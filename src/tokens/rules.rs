@@ -7,7 +7,7 @@
 use time::OffsetDateTime;
 
 use super::{
-    Description, Lifetime, NewToken, Scope, Scopes, TokenId, TokenInfo, WorkspaceToken,
+    Description, Lifetime, NewToken, Scope, Scopes, TokenId, TokenInfo, TokenKey, WorkspaceToken,
     store::{self, NewRow},
     usage::UsageLog,
     value::TokenValue,
@@ -18,7 +18,7 @@ use crate::{
         record::{Actor, Event, record},
     },
     auth::layer::{AdminRights, Caller, Credential},
-    paging::{Page, Paging},
+    paging::{Seek, Slice},
     people::PersonId,
     store::{Store, StoreError},
     timestamp,
@@ -280,10 +280,10 @@ pub async fn list_own(
     store: &Store,
     usage: &UsageLog,
     owner: PersonId,
-    paging: Paging,
-) -> Result<Page<TokenInfo>, TokenError> {
+    seek: &Seek<TokenKey>,
+) -> Result<Slice<TokenInfo, TokenKey>, TokenError> {
     let settings = enabled_settings(store).await?;
-    let mut page = store::list_by_owner(store, owner, paging, settings.max_token_lifetime_days).await?;
+    let mut page = store::list_by_owner(store, owner, seek, settings.max_token_lifetime_days).await?;
     page.data.iter_mut().for_each(|token| usage.overlay(token));
     Ok(page)
 }
@@ -293,10 +293,10 @@ pub async fn list_own(
 pub async fn list_workspace(
     store: &Store,
     usage: &UsageLog,
-    paging: Paging,
-) -> Result<Page<WorkspaceToken>, TokenError> {
+    seek: &Seek<TokenKey>,
+) -> Result<Slice<WorkspaceToken, TokenKey>, TokenError> {
     let settings = enabled_settings(store).await?;
-    let mut page = store::list_all(store, paging, settings.max_token_lifetime_days).await?;
+    let mut page = store::list_all(store, seek, settings.max_token_lifetime_days).await?;
     page.data.iter_mut().for_each(|token| usage.overlay(&mut token.info));
     Ok(page)
 }
@@ -374,7 +374,7 @@ mod tests {
         .unwrap();
         let token = generate(&store, &member, month(), Description::default(), None).await.unwrap();
         assert_eq!(token.token_info.scopes, Scopes::API);
-        let listed = list_own(&store, &UsageLog::default(), member.person.id, Paging::first(10)).await.unwrap();
+        let listed = list_own(&store, &UsageLog::default(), member.person.id, &Seek::first(10)).await.unwrap();
         assert_eq!(listed.data, vec![token.token_info]);
     }
 
@@ -386,6 +386,6 @@ mod tests {
         let admin = Caller::session(admin);
         let refused = generate(&store, &admin, month(), Description::default(), None).await;
         assert!(matches!(refused, Err(TokenError::Invalid { field: "lifetime", .. })), "{refused:?}");
-        assert_eq!(list_own(&store, &UsageLog::default(), admin.person.id, Paging::first(10)).await.unwrap().count, 0);
+        assert_eq!(list_own(&store, &UsageLog::default(), admin.person.id, &Seek::first(10)).await.unwrap().count, 0);
     }
 }

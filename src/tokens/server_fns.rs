@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{MaxLifetime, NewToken, TokenInfo, WorkspaceToken};
-use crate::{paging::Page, ui_error::UiError};
+use super::{MaxLifetime, NewToken, TokenInfo, TokenKey, WorkspaceToken};
+use crate::{paging::Slice, ui_error::UiError};
 
 /// What the viewer may do with tokens, so the page can explain instead of failing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,24 +30,30 @@ pub async fn load_token_policy() -> Result<TokenPolicy, UiError> {
     })
 }
 
+/// A page of the viewer's tokens: the first, or the one right after (older than) or before
+/// (newer than) the token a key names, as the page's links give them (`TokenKey` as text).
 #[server(endpoint = "my_tokens")]
-pub async fn my_tokens(limit: i64, offset: i64) -> Result<Page<TokenInfo>, UiError> {
-    use crate::{auth::viewer::require_viewer, paging::Paging, state::AppState};
+pub async fn my_tokens(after: Option<String>, before: Option<String>) -> Result<Slice<TokenInfo, TokenKey>, UiError> {
+    use crate::{auth::viewer::require_viewer, state::AppState};
 
     let viewer = require_viewer().await?;
-    let paging = Paging::new(limit, offset).map_err(UiError::Refused)?;
+    let seek = ssr::seek(after, before)?;
     let state = AppState::from_context();
-    Ok(super::rules::list_own(&state.store, &state.usage, viewer.id, paging).await?)
+    Ok(super::rules::list_own(&state.store, &state.usage, viewer.id, &seek).await?)
 }
 
+/// The same page of every member's tokens (admins).
 #[server(endpoint = "workspace_tokens")]
-pub async fn workspace_tokens(limit: i64, offset: i64) -> Result<Page<WorkspaceToken>, UiError> {
-    use crate::{auth::viewer::require_admin, paging::Paging, state::AppState};
+pub async fn workspace_tokens(
+    after: Option<String>,
+    before: Option<String>,
+) -> Result<Slice<WorkspaceToken, TokenKey>, UiError> {
+    use crate::{auth::viewer::require_admin, state::AppState};
 
     require_admin().await?;
-    let paging = Paging::new(limit, offset).map_err(UiError::Refused)?;
+    let seek = ssr::seek(after, before)?;
     let state = AppState::from_context();
-    Ok(super::rules::list_workspace(&state.store, &state.usage, paging).await?)
+    Ok(super::rules::list_workspace(&state.store, &state.usage, &seek).await?)
 }
 
 /// `lifetime_days` is the form field as typed: a whole number of days, or `-1`. `access` is
@@ -96,10 +102,12 @@ pub async fn delete_token(token_id: String) -> Result<(), UiError> {
 pub mod ssr {
     use crate::{
         auth::layer::Caller,
+        paging::{Seek, Start},
         people::Person,
         store::Store,
         tokens::{
-            Description, Lifetime, NewToken, Scope, Scopes, TokenId,
+            Description, Lifetime, NewToken, Scope, Scopes, TokenId, TokenKey,
+            page::listing,
             rules::{self, MAX_GRACE_SECONDS, TokenError},
         },
         ui_error::UiError,
@@ -145,6 +153,20 @@ pub mod ssr {
             .filter(|seconds| (0..=MAX_GRACE_SECONDS).contains(seconds))
             .ok_or_else(|| UiError::invalid("grace", "Choose when the old token stops working."))?;
         Ok(rules::rotate(store, &Caller::session(viewer), token_id, grace_seconds).await?)
+    }
+
+    /// A page of [`listing::PAGE_SIZE`] tokens, after or before a key (the first page when neither
+    /// is given). A key that does not read is refused: the page's own links never hold one.
+    pub fn seek(after: Option<String>, before: Option<String>) -> Result<Seek<TokenKey>, UiError> {
+        let key = |text: String| {
+            TokenKey::parse(&text).ok_or_else(|| UiError::Refused("That page link is not one of this page's.".into()))
+        };
+        let start = match (after, before) {
+            (Some(after), _) => Start::After(key(after)?),
+            (None, Some(before)) => Start::Before(key(before)?),
+            (None, None) => Start::First,
+        };
+        Seek::new(listing::PAGE_SIZE, 0, start).map_err(UiError::Refused)
     }
 
     pub async fn delete(store: &Store, viewer: Person, token_id: &str) -> Result<(), UiError> {

@@ -134,6 +134,9 @@ fn cases() -> Vec<(&'static str, StatusCode, Send)> {
         ("limit as text", BAD, Query(tokens, "limit=ten".into())),
         ("huge offset", BAD, Query(tokens, format!("offset={huge}"))),
         ("offset a fraction", BAD, Query(people, "offset=1.5".into())),
+        ("cursor not one of ours", BAD, Query(tokens, "cursor=abc".into())),
+        ("cursor in capitals", BAD, Query(tokens, "cursor=1.0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9".into())),
+        ("cursor on people", BAD, Query(people, "cursor=1.0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9".into())),
         ("negative limit on people", BAD, Query(people, "limit=-5".into())),
         ("workspace list bad limit", BAD, Query("/v4/workspaces/current/apiAccessTokens", "limit=%00".into())),
         // People.

@@ -273,6 +273,96 @@ on_sqlite_and_postgres! {
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     }
 
+    async fn a_cursor_pages_through_a_list_once_each_at_the_cost_of_the_first_page(app) {
+        let (value, _) = app.admin_token(DAY).await;
+        let mut made = vec![];
+        // Many share a millisecond: ties are settled by the token id, and none is lost or repeated.
+        for n in 0..23 {
+            let created = app.bearer(Method::POST, "/v4/apiAccessTokens", &value)
+                .json(&json!({ "lifetimeSeconds": 3600, "description": format!("token {n}") })).send().await.unwrap();
+            let created: Value = created.json().await.unwrap();
+            made.push(created["tokenInfo"]["tokenId"].as_str().unwrap().to_owned());
+        }
+        for path in ["/v4/apiAccessTokens", "/v4/workspaces/current/apiAccessTokens"] {
+            let mut seen = vec![];
+            let mut query = "limit=5".to_owned();
+            let mut pages = 0;
+            loop {
+                let page: Value = app.bearer(Method::GET, &format!("{path}?{query}"), &value).send().await.unwrap().json().await.unwrap();
+                assert_eq!(page["count"], 24, "{path}: every page counts them all");
+                pages += 1;
+                seen.extend(page["data"].as_array().unwrap().iter().map(|token| token["tokenId"].as_str().unwrap().to_owned()));
+                match page["nextCursor"].as_str() {
+                    Some(cursor) => query = format!("limit=5&cursor={cursor}"),
+                    None => break,
+                }
+            }
+            assert_eq!(pages, 5, "{path}");
+            let mut unique = seen.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!((seen.len(), unique.len()), (24, 24), "{path}: each token exactly once");
+            assert!(made.iter().all(|id| seen.contains(id)));
+            // The same order as offset paging, which also hands out the cursor of its next page.
+            let by_offset: Value = app.bearer(Method::GET, &format!("{path}?limit=5&offset=5"), &value).send().await.unwrap().json().await.unwrap();
+            let ids: Vec<&str> = by_offset["data"].as_array().unwrap().iter().map(|token| token["tokenId"].as_str().unwrap()).collect();
+            assert_eq!(ids, seen[5..10].iter().map(String::as_str).collect::<Vec<_>>(), "{path}");
+            let next: Value = app.bearer(Method::GET, &format!("{path}?limit=5&cursor={}", by_offset["nextCursor"].as_str().unwrap()), &value)
+                .send().await.unwrap().json().await.unwrap();
+            assert_eq!(next["data"][0]["tokenId"].as_str().unwrap(), seen[10], "{path}");
+        }
+        // A cursor after the last token: an empty page, the end.
+        let last: Value = app.bearer(Method::GET, "/v4/apiAccessTokens?limit=24", &value).send().await.unwrap().json().await.unwrap();
+        assert_eq!(last["nextCursor"], Value::Null);
+        // An offset with a cursor skips from there.
+        let first: Value = app.bearer(Method::GET, "/v4/apiAccessTokens?limit=5", &value).send().await.unwrap().json().await.unwrap();
+        let skipped: Value = app.bearer(Method::GET, &format!("/v4/apiAccessTokens?limit=2&offset=3&cursor={}", first["nextCursor"].as_str().unwrap()), &value)
+            .send().await.unwrap().json().await.unwrap();
+        let all: Value = app.bearer(Method::GET, "/v4/apiAccessTokens?limit=10", &value).send().await.unwrap().json().await.unwrap();
+        assert_eq!(skipped["data"][0]["tokenId"], all["data"][8]["tokenId"]);
+        assert_eq!(skipped["data"][1]["tokenId"], all["data"][9]["tokenId"]);
+        let refused = app.bearer(Method::GET, "/v4/apiAccessTokens?cursor=1.x", &value).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        assert!(refused.text().await.unwrap().contains("cursor is not one this API gave out"));
+    }
+
+    async fn the_count_stays_exact_as_tokens_come_and_go(app) {
+        let count = |path: &'static str| {
+            let app = &app;
+            async move {
+                let page: Value = app.as_admin(Method::GET, path).send().await.unwrap().json().await.unwrap();
+                page["count"].as_i64().unwrap()
+            }
+        };
+        let member = app.add_person("cora", "cora-password-1", false).await;
+        app.as_admin(Method::PATCH, "/v4/workspaces/current/settings").json(&json!({ "allowMembersToGenerateTokens": true })).send().await.unwrap();
+        let mut mine = vec![];
+        for _ in 0..3 {
+            let (_, info) = app.admin_token(DAY).await;
+            mine.push(info["tokenId"].as_str().unwrap().to_owned());
+        }
+        for _ in 0..2 {
+            let created = app.create_token_as("cora", "cora-password-1", json!({ "lifetimeSeconds": DAY })).await;
+            assert_eq!(created.status(), StatusCode::CREATED);
+        }
+        assert_eq!((count("/v4/apiAccessTokens").await, count("/v4/workspaces/current/apiAccessTokens").await), (3, 5));
+        let deleted = app.as_admin(Method::DELETE, &format!("/v4/apiAccessTokens/{}", mine[0])).send().await.unwrap();
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+        assert_eq!((count("/v4/apiAccessTokens").await, count("/v4/workspaces/current/apiAccessTokens").await), (2, 4));
+        // Rotated with a grace period: the old token is listed (and counted) until the grace ends.
+        let rotated = app.as_admin(Method::POST, &format!("/v4/apiAccessTokens/{}/rotate", mine[1])).json(&json!({ "graceSeconds": 1 })).send().await.unwrap();
+        assert_eq!(rotated.status(), StatusCode::CREATED);
+        assert_eq!(count("/v4/apiAccessTokens").await, 3);
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let listed: Value = app.as_admin(Method::GET, "/v4/apiAccessTokens").send().await.unwrap().json().await.unwrap();
+        assert_eq!((listed["count"].as_i64().unwrap(), listed["data"].as_array().unwrap().len()), (2, 2), "{listed}");
+        assert_eq!(count("/v4/workspaces/current/apiAccessTokens").await, 4);
+        // Deleting a person deletes their tokens, and their count.
+        let gone = app.as_admin(Method::DELETE, &format!("/v4/people/{}", member["id"])).send().await.unwrap();
+        assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+        assert_eq!(count("/v4/workspaces/current/apiAccessTokens").await, 2);
+    }
+
     async fn last_used_is_reported_at_once_and_written_in_batches(app) {
         let (value, info) = app.admin_token(DAY).await;
         let path = format!("/v4/apiAccessTokens/{}", info["tokenId"].as_str().unwrap());

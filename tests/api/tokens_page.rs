@@ -33,7 +33,7 @@ on_sqlite_and_postgres! {
         let me = app.bearer(Method::GET, "/v4/people/current", value).send().await.unwrap();
         assert_eq!(me.status(), StatusCode::OK);
 
-        let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        let listed: Value = app.server_fn("my_tokens", &[]).await.json().await.unwrap();
         assert_eq!(listed["count"], 1);
         assert_eq!(listed["data"][0]["description"], "from the page");
         assert!(listed["data"][0]["lastUsed"].is_string(), "the use above shows at once");
@@ -57,7 +57,7 @@ on_sqlite_and_postgres! {
         let never = app.server_fn("generate_token", &[("lifetime_days", "-1"), ("description", "")]).await;
         let error: Value = never.json().await.unwrap();
         assert!(error["Invalid"]["message"].as_str().unwrap().contains("never expire"), "{error}");
-        let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        let listed: Value = app.server_fn("my_tokens", &[]).await.json().await.unwrap();
         assert_eq!(listed["count"], 0);
     }
 
@@ -69,7 +69,7 @@ on_sqlite_and_postgres! {
         let refused = app.server_fn("generate_token", &[("lifetime_days", "1"), ("description", "")]).await;
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
         assert!(refused.text().await.unwrap().contains("Only workspace admins"));
-        let workspace = app.server_fn("workspace_tokens", &[("limit", "50"), ("offset", "0")]).await;
+        let workspace = app.server_fn("workspace_tokens", &[]).await;
         assert_eq!(workspace.status(), StatusCode::FORBIDDEN);
         let settings = app.server_fn("update_workspace_settings", &[("access_tokens_enabled", "on"), ("allow_members_to_generate_tokens", "on"), ("max_token_lifetime_days", "-1")]).await;
         assert_eq!(settings.status(), StatusCode::FORBIDDEN);
@@ -84,7 +84,7 @@ on_sqlite_and_postgres! {
         app.add_person("member", "member-password", false).await;
         let member_token = app.create_token_as("member", "member-password", json!({ "lifetimeSeconds": 60 })).await;
         assert_eq!(member_token.status(), StatusCode::CREATED);
-        let all: Value = app.server_fn("workspace_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        let all: Value = app.server_fn("workspace_tokens", &[]).await.json().await.unwrap();
         assert_eq!(all["count"], 1);
         assert_eq!(all["data"][0]["owner"]["username"], "member");
     }
@@ -112,7 +112,7 @@ on_sqlite_and_postgres! {
         assert!(opening_tag(&html, r#"<dialog id="generate-dialog""#).contains(" open"), "{html}");
         assert!(html.contains("at least 1 day"), "{html}");
         assert!(html.contains(r#"value="typed here""#) && html.contains(r#"value="0""#), "{html}");
-        let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        let listed: Value = app.server_fn("my_tokens", &[]).await.json().await.unwrap();
         assert_eq!(listed["count"], 0, "nothing was created");
     }
 
@@ -161,25 +161,41 @@ on_sqlite_and_postgres! {
         }
         app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
         let app = &app;
-        let page = |query: &'static str| async move {
+        let page = |query: String| async move {
             let response = app.browser.get(app.url(&format!("/preferences/access-tokens{query}"))).send().await.unwrap();
             assert_eq!(response.status(), StatusCode::OK, "{query}");
             response.text().await.unwrap()
         };
-        let first = page("").await;
-        assert!(first.contains("Tokens 1–100 of 101") && first.contains(r#"href="/preferences/access-tokens?page=2""#), "{first}");
+        let link = |html: &str, rel: &str| {
+            let tail = &html[..html.find(&format!(r#"" rel="{rel}""#)).unwrap_or_else(|| panic!("no {rel} link in {html}"))];
+            tail[tail.rfind("href=\"").unwrap() + 6..].replace("&amp;", "&")
+        };
+        let first = page("".into()).await;
+        assert!(first.contains("Tokens 1–100 of 101") && !first.contains(r#"rel="prev""#), "{first}");
         let (newest, oldest_here) = (first.find(">paged 99<").unwrap(), first.find(">paged 0<").unwrap());
         assert!(newest < oldest_here, "newest first");
-        let second = page("?page=2").await;
+        // The next page starts after the last row's key, and says where it is.
+        let older = link(&first, "next");
+        assert!(older.starts_with("/preferences/access-tokens?after=") && older.ends_with("&at=101"), "{older}");
+        let second = page(older.trim_start_matches("/preferences/access-tokens").to_owned()).await;
         // The oldest: the first token, without a description.
-        assert!(second.contains("Tokens 101–101 of 101") && !second.contains(">paged "), "{second}");
-        assert!(second.contains(r#"href="/preferences/access-tokens" rel="prev""#), "{second}");
-        // Past the end, and absurd numbers: an answer, with the way back to the last page.
-        for query in ["?page=7", "?page=99999999999999999999", "?page=9223372036854775807", "?page=-3", "?page=x"] {
-            page(query).await;
+        assert!(second.contains("Tokens 101–101 of 101") && !second.contains(">paged ") && !second.contains(r#"rel="next""#), "{second}");
+        let newer = link(&second, "prev");
+        assert!(newer.contains("?before=") && newer.ends_with("&at=1"), "{newer}");
+        let back = page(newer.trim_start_matches("/preferences/access-tokens").to_owned()).await;
+        assert!(back.contains("Tokens 1–100 of 101") && back.contains(">paged 99<") && back.contains(">paged 0<"), "{back}");
+        let hundredth = older.split("after=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+        // Links that are not the page's own, and absurd positions: the first page, or an honest one.
+        for query in ["?after=x", "?before=1.2", "?after=99999999999999999999.0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+                      "?at=9223372036854775807", "?at=-3", "?page=7"] {
+            assert!(page(query.into()).await.contains("Tokens 1–100 of 101"), "{query}");
         }
-        let past = page("?page=7").await;
-        assert!(past.contains(r#"href="/preferences/access-tokens?page=2" rel="prev""#), "{past}");
+        // A position the link does not give: the page says what it can.
+        let unknown_position = page(format!("?after={hundredth}&at=x")).await;
+        assert!(unknown_position.contains("1 of 101 tokens"), "{unknown_position}");
+        // Past the end (older than any token): an answer, with the way back to the newest.
+        let beyond = page("?after=1.0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9".into()).await;
+        assert!(beyond.contains("No tokens on this page; there are 101 in all.") && beyond.contains(r#"href="/preferences/access-tokens">← Newest"#), "{beyond}");
     }
 
     async fn pages_are_sent_compressed_to_browsers_that_accept_it(app) {
@@ -203,7 +219,7 @@ on_sqlite_and_postgres! {
             .form(&[("intent", "generate"), ("lifetime_days", "30"), ("description", "forged")])
             .send().await.unwrap();
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-        let listed: Value = app.server_fn("my_tokens", &[("limit", "50"), ("offset", "0")]).await.json().await.unwrap();
+        let listed: Value = app.server_fn("my_tokens", &[]).await.json().await.unwrap();
         assert_eq!(listed["count"], 0);
     }
 }

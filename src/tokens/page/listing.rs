@@ -1,12 +1,12 @@
-//! Which list the Access Tokens page shows, as its URL says (`?view=all&page=N`), and the listing
-//! itself. The server reads the same when it answers a form posted without JavaScript
+//! Which list the Access Tokens page shows, as its URL says (`?view=all&after=<key>&at=101`), and
+//! the listing itself. The server reads the same when it answers a form posted without JavaScript
 //! (`tokens::form_posts`), so nothing here is a component.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
     tokens::{
-        NewToken, Owner, TokenInfo,
+        NewToken, Owner, TokenInfo, TokenKey,
         server_fns::{my_tokens, workspace_tokens},
     },
     ui_error::UiError,
@@ -22,30 +22,66 @@ pub enum View {
     AllMembers,
 }
 
-impl View {
-    /// The URL of this list at `page`.
-    pub fn href(self, page: i64) -> String {
+/// Which page of a list: the first, or the one right after (older than) or before (newer than) a
+/// token, as the pager's links say. Pages are read by key, so a deep one costs what the first
+/// does; `at` is where the page starts (1 for the newest token), carried along by the links only
+/// to tell the reader where they are, since counting the tokens before a key would cost a scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    First,
+    After { key: TokenKey, at: Option<i64> },
+    Before { key: TokenKey, at: Option<i64> },
+}
+
+/// A list and a page of it: what the page's URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListAt {
+    pub view: View,
+    pub place: Place,
+}
+
+impl ListAt {
+    /// The list a URL's query names: anything it does not read is one's own tokens, first page.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        const MAX_POSITION: i64 = 1_000_000_000_000;
+        let view = if get("view").as_deref() == Some("all") { View::AllMembers } else { View::Mine };
+        let key = |name: &str| get(name).and_then(|text| TokenKey::parse(&text));
+        let at = get("at").and_then(|at| at.parse::<i64>().ok()).filter(|at| (1..=MAX_POSITION).contains(at));
+        let place = match (key("after"), key("before")) {
+            (Some(key), _) => Place::After { key, at },
+            (None, Some(key)) => Place::Before { key, at },
+            (None, None) => Place::First,
+        };
+        ListAt { view, place }
+    }
+
+    /// The first page of `view`.
+    pub fn first(view: View) -> Self {
+        ListAt { view, place: Place::First }
+    }
+
+    /// This page's URL.
+    pub fn href(&self) -> String {
         let mut query: Vec<String> = Vec::new();
-        if self == View::AllMembers {
+        if self.view == View::AllMembers {
             query.push("view=all".to_owned());
         }
-        if page > 1 {
-            query.push(format!("page={page}"));
-        }
-        match query.is_empty() {
-            true => "/preferences/access-tokens".to_owned(),
-            false => format!("/preferences/access-tokens?{}", query.join("&")),
-        }
+        let (name, key, at) = match self.place {
+            Place::First => return path_with(query),
+            Place::After { key, at } => ("after", key, at),
+            Place::Before { key, at } => ("before", key, at),
+        };
+        query.push(format!("{name}={key}"));
+        query.extend(at.map(|at| format!("at={at}")));
+        path_with(query)
     }
 }
 
-/// The list a URL's `?view=all&page=N` points at: anything else is one's own tokens, page 1; page
-/// numbers are clamped, so that the offset stays far from overflowing.
-pub fn list_at(view: Option<&str>, page: Option<&str>) -> (View, i64) {
-    const MAX_PAGE_NUMBER: i64 = 1_000_000_000;
-    let view = if view == Some("all") { View::AllMembers } else { View::Mine };
-    let page = page.and_then(|page| page.parse::<i64>().ok()).unwrap_or(1).clamp(1, MAX_PAGE_NUMBER);
-    (view, page)
+fn path_with(query: Vec<String>) -> String {
+    match query.is_empty() {
+        true => "/preferences/access-tokens".to_owned(),
+        false => format!("/preferences/access-tokens?{}", query.join("&")),
+    }
 }
 
 /// A row of the table: a token and, in the All members view, who holds it.
@@ -55,12 +91,18 @@ pub struct Row {
     pub owner: Option<Owner>,
 }
 
-/// One page of rows, where it starts, how many tokens there are in all, and when it was listed.
+/// One page of rows, how many tokens there are in all, the keys to the pages either side, and when
+/// it was listed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
     pub rows: Vec<Row>,
-    pub offset: i64,
     pub count: i64,
+    /// Where the page starts (1 for the newest token), where known.
+    pub at: Option<i64>,
+    /// The first row's key, when newer tokens come before this page.
+    pub newer: Option<TokenKey>,
+    /// The last row's key, when older tokens come after it.
+    pub older: Option<TokenKey>,
     /// Statuses and relative times are computed against this until the browser's clock runs.
     #[serde(with = "crate::timestamp::rfc3339")]
     pub listed_at: time::OffsetDateTime,
@@ -82,34 +124,74 @@ pub enum PostedForm {
     DeleteRefused(UiError),
 }
 
-/// Lists page `page` of `view`.
-pub async fn list(view: View, page: i64) -> Result<Listing, UiError> {
-    let offset = (page - 1) * PAGE_SIZE;
-    let (rows, count) = match view {
-        View::Mine => {
-            let page = my_tokens(PAGE_SIZE, offset).await?;
-            (page.data.into_iter().map(|info| Row { info, owner: None }).collect(), page.count)
-        }
+/// Lists the page `list` names.
+pub async fn list(list: ListAt) -> Result<Listing, UiError> {
+    let (after, before, claimed_at) = match list.place {
+        Place::First => (None, None, Some(1)),
+        Place::After { key, at } => (Some(key.to_string()), None, at),
+        Place::Before { key, at } => (None, Some(key.to_string()), at),
+    };
+    let slice = match list.view {
+        View::Mine => my_tokens(after, before).await?.map(|info| Row { info, owner: None }),
         View::AllMembers => {
-            let page = workspace_tokens(PAGE_SIZE, offset).await?;
-            let rows = page.data.into_iter().map(|token| Row { info: token.info, owner: Some(token.owner) }).collect();
-            (rows, page.count)
+            workspace_tokens(after, before).await?.map(|token| Row { info: token.info, owner: Some(token.owner) })
         }
     };
-    Ok(Listing { rows, offset, count, listed_at: crate::clock::now() })
+    // With nothing newer, the page is the first, whatever the link said; otherwise it is not.
+    let at = match slice.newer {
+        None => Some(1),
+        Some(_) => claimed_at.filter(|at| *at > 1),
+    };
+    Ok(Listing {
+        rows: slice.data,
+        count: slice.count,
+        at,
+        newer: slice.newer,
+        older: slice.older,
+        listed_at: crate::clock::now(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn query<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+    }
+
     #[test]
     fn the_url_names_the_view_and_the_page() {
-        assert_eq!(list_at(None, None), (View::Mine, 1));
-        assert_eq!(list_at(Some("all"), Some("3")), (View::AllMembers, 3));
-        assert_eq!(list_at(Some("everything"), Some("-4")), (View::Mine, 1));
-        assert_eq!(list_at(None, Some("99999999999999")), (View::Mine, 1_000_000_000));
-        assert_eq!(View::Mine.href(1), "/preferences/access-tokens");
-        assert_eq!(View::AllMembers.href(2), "/preferences/access-tokens?view=all&page=2");
+        let key = "1780000000123.0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+        let parsed = TokenKey::parse(key).unwrap();
+        assert_eq!(ListAt::from_query(query(&[])), ListAt::first(View::Mine));
+        assert_eq!(
+            ListAt::from_query(query(&[("view", "all"), ("after", key), ("at", "101")])),
+            ListAt { view: View::AllMembers, place: Place::After { key: parsed, at: Some(101) } }
+        );
+        assert_eq!(
+            ListAt::from_query(query(&[("before", key), ("at", "-4")])),
+            ListAt { view: View::Mine, place: Place::Before { key: parsed, at: None } }
+        );
+        // What does not read is the first page of one's own tokens.
+        assert_eq!(ListAt::from_query(query(&[("view", "everything"), ("after", "5")])), ListAt::first(View::Mine));
+        assert_eq!(ListAt::first(View::Mine).href(), "/preferences/access-tokens");
+        assert_eq!(
+            ListAt { view: View::AllMembers, place: Place::After { key: parsed, at: Some(101) } }.href(),
+            format!("/preferences/access-tokens?view=all&after={key}&at=101")
+        );
+        let round_trip = ListAt { view: View::Mine, place: Place::Before { key: parsed, at: None } };
+        let href = round_trip.href();
+        let pairs: Vec<(String, String)> = href
+            .split_once('?')
+            .unwrap()
+            .1
+            .split('&')
+            .map(|pair| pair.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).unwrap())
+            .collect();
+        assert_eq!(
+            ListAt::from_query(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())),
+            round_trip
+        );
     }
 }

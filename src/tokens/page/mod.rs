@@ -24,7 +24,7 @@ use leptos_router::hooks::use_query_map;
 
 use self::{
     dialogs::{DeleteDialog, GenerateDialog, MyTokenDialog, RotateDialog, Typed},
-    listing::{Listing, PostedForm, Row, View, list, list_at},
+    listing::{ListAt, Listing, PostedForm, Row, View, list},
     table::{EmptyState, TokenTable, ViewTabs},
 };
 use super::{
@@ -37,10 +37,8 @@ use crate::{auth::viewer::signed_in, clock::Clock, ui, ui_error::UiError};
 pub fn AccessTokensPage() -> impl IntoView {
     // Data loading lives above the `<Suspense/>` that reads it (see `people::page::UsersPage`).
     let query = use_query_map();
-    let at =
-        Memo::new(move |_| query.with(|query| list_at(query.get("view").as_deref(), query.get("page").as_deref())));
-    let view = Memo::new(move |_| at.get().0);
-    let page = Memo::new(move |_| at.get().1);
+    let at = Memo::new(move |_| query.with(|query| ListAt::from_query(|name| query.get(name))));
+    let view = Memo::new(move |_| at.get().view);
     let generate = ServerAction::<GenerateToken>::new();
     let delete = ServerAction::<DeleteToken>::new();
     let rotate = ServerAction::<RotateToken>::new();
@@ -56,21 +54,21 @@ pub fn AccessTokensPage() -> impl IntoView {
     let tokens = Resource::new(
         move || {
             let changes = (generate.version().get(), delete.version().get(), rotate.version().get());
-            (view.get(), page.get(), changes, refresh.get())
+            (at.get(), changes, refresh.get())
         },
-        |(view, page, ..)| list(view, page),
+        |(at, ..)| list(at),
     );
     Clock::provide();
     view! {
         <Title text="Access Tokens · Access Tokens"/>
-        {signed_in(move |_| view! { <AccessTokens view page policy tokens generate delete rotate/> })}
+        {signed_in(move |_| view! { <AccessTokens view at policy tokens generate delete rotate/> })}
     }
 }
 
 #[component]
 fn AccessTokens(
     view: Memo<View>,
-    page: Memo<i64>,
+    at: Memo<ListAt>,
     policy: Resource<Result<TokenPolicy, UiError>>,
     tokens: Resource<Result<Listing, UiError>>,
     generate: ServerAction<GenerateToken>,
@@ -171,7 +169,7 @@ fn AccessTokens(
             {move || Suspend::new(async move {
                 match tokens.await {
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                    Ok(listing) if listing.count == 0 => view! { <EmptyState view=view.get_untracked()/> }.into_any(),
+                    Ok(listing) if listing.count == 0 && listing.rows.is_empty() => view! { <EmptyState view=view.get_untracked()/> }.into_any(),
                     Ok(listing) => {
                         // The row a `?delete=` or `?rotate=` link names, put up for confirmation.
                         let put_up = |dialog: &str, signal: RwSignal<Option<Row>>| {
@@ -186,7 +184,7 @@ fn AccessTokens(
                         };
                         let delete_now = put_up("delete", to_delete);
                         let rotate_now = put_up("rotate", to_rotate);
-                        let list = view.get_untracked().href(page.get_untracked());
+                        let list = at.get_untracked().href();
                         let dialogs = RowDialogs { delete: delete_dialog, rotate: rotate_dialog, to_delete, to_rotate };
                         view! {
                             <TokenTable listing view=view.get_untracked() list=list.clone() dialogs/>

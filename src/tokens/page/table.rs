@@ -5,7 +5,7 @@ use leptos::{ev, html::Button, prelude::*};
 
 use super::{
     RowDialogs,
-    listing::{Listing, PAGE_SIZE, Row, View},
+    listing::{ListAt, Listing, PAGE_SIZE, Place, Row, View},
 };
 use crate::{
     clock::Clock,
@@ -18,7 +18,7 @@ use crate::{
 pub(super) fn ViewTabs(view: Memo<View>) -> impl IntoView {
     let tab = move |this: View, label: &'static str| {
         view! {
-            <a href=this.href(1) aria-current=move || (view.get() == this).then_some("page")>{label}</a>
+            <a href=ListAt::first(this).href() aria-current=move || (view.get() == this).then_some("page")>{label}</a>
         }
     };
     view! {
@@ -89,22 +89,31 @@ pub(super) fn TokenTable(
 
 /// "Tokens 101–200 of 10,000", with links to the newer and older pages.
 fn pager(view: View, listing: &Listing) -> impl IntoView + use<> {
-    let page = listing.offset / PAGE_SIZE + 1;
-    let first = listing.offset + 1;
-    let last = listing.offset + listing.rows.len() as i64;
-    // Past the end (a stale link, tokens deleted meanwhile): "Newer" leads to the last page.
-    let last_page = ((listing.count + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let newer_page = if listing.rows.is_empty() { last_page.min(page - 1) } else { page - 1 };
-    let newer = (page > 1).then(|| view! { <a href=view.href(newer_page) rel="prev">"← Newer"</a> });
-    let older = (last < listing.count).then(|| view! { <a href=view.href(page + 1) rel="next">"Older →"</a> });
-    let range = if listing.rows.is_empty() {
-        format!("No tokens on this page; there are {} in all.", thousands(listing.count))
-    } else {
-        format!("Tokens {}–{} of {}", thousands(first), thousands(last), thousands(listing.count))
+    let shown = listing.rows.len() as i64;
+    let place = |at: Option<i64>, key, after: bool| {
+        let place = if after { Place::After { key, at } } else { Place::Before { key, at } };
+        ListAt { view, place }.href()
     };
-    (listing.count > PAGE_SIZE || page > 1).then(|| {
+    let newer = listing.newer.map(|key| {
+        let at = listing.at.map(|at| (at - PAGE_SIZE).max(1));
+        view! { <a href=place(at, key, false) rel="prev">"← Newer"</a> }
+    });
+    let older = listing.older.map(|key| {
+        let at = listing.at.map(|at| at + shown);
+        view! { <a href=place(at, key, true) rel="next">"Older →"</a> }
+    });
+    let range = match listing.at {
+        _ if shown == 0 => format!("No tokens on this page; there are {} in all.", thousands(listing.count)),
+        Some(at) => format!("Tokens {}–{} of {}", thousands(at), thousands(at + shown - 1), thousands(listing.count)),
+        None => format!("{} of {} tokens", thousands(shown), thousands(listing.count)),
+    };
+    // Past the end (a stale link, tokens deleted meanwhile): back to the newest.
+    let newest = (shown == 0).then(|| view! { <a href=ListAt::first(view).href()>"← Newest"</a> });
+    let paged = listing.newer.is_some() || listing.older.is_some() || shown == 0;
+    paged.then(|| {
         view! {
             <nav class="pager" aria-label="Pages">
+                {newest}
                 {newer}
                 <span>{range}</span>
                 {older}
