@@ -2,9 +2,11 @@
 server-side rendering of their Access Tokens page. Called by scripts/bench-page."""
 
 import base64
+import html
 import http.client
 import json
 import os
+import re
 import statistics
 import time
 import urllib.parse
@@ -69,6 +71,17 @@ def time_page(connection, cookie, path):
     return f"min {timings[0]:6.2f} ms   median {statistics.median(timings):6.2f} ms   p95 {p95:6.2f} ms   {len(body):>7,} bytes"
 
 
+def last_page(connection, cookie):
+    """The last page's address, reached as a reader would: by the pager's "Older" links."""
+    path = "/preferences/access-tokens"
+    while True:
+        _, body = call(connection, "GET", path, headers={"Cookie": cookie})
+        found = re.search(r'<a href="([^"]+)" rel="next"', body.decode())
+        if not found:
+            return path
+        path = html.unescape(found.group(1))
+
+
 connection = connect()
 for count in (10, 10_000):
     username = f"bench{count}"
@@ -78,6 +91,6 @@ for count in (10, 10_000):
     cookie = sign_in(connection, username, password)
     pages = [("first page", "/preferences/access-tokens")]
     if count > 100:
-        pages.append(("last page", f"/preferences/access-tokens?page={count // 100}"))
+        pages.append(("last page", last_page(connection, cookie)))
     for name, path in pages:
         print(f"{LABEL:9} {count:>6,} tokens, {name:10}: {time_page(connection, cookie, path)}   (seeded in {seeded:.1f} s)", flush=True)
