@@ -131,8 +131,9 @@ impl<K> Seek<K> {
 }
 
 /// One page of a list read by key, how many items there are in all, and the keys to the pages
-/// either side: `newer` (for [`Start::Before`]) when items come before this page, `older` (for
-/// [`Start::After`]) when items come after it.
+/// either side: `newer` (for [`Start::Before`]) unless this page is known to be the first (a page
+/// read after a key has one even if what came before was deleted meanwhile: reading before it then
+/// gives the first page), and `older` (for [`Start::After`]) when items come after this page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slice<T, K> {
     pub data: Vec<T>,

@@ -3,6 +3,10 @@
 -- rotation grace has ended still counts here until it is deleted; the count subtracts those few.
 -- One row per person, not one for the workspace: concurrent creations by different people never
 -- wait on each other's counter.
+-- No token comes or goes between the count below and the triggers that keep it (an instance of the
+-- previous version may be writing): the migration's transaction holds this until it commits.
+LOCK TABLE access_tokens IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE token_counts (
     owner_id BIGINT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
     tokens   BIGINT NOT NULL

@@ -91,7 +91,9 @@ fn corrupt(column: &str, value: &str) -> StoreError {
 const COLUMNS: &str = "t.token_id, t.description, t.created_at, t.expires_at, t.last_used_at, t.scopes, \
                        t.replaces, t.replaced_by, t.grace_ends_at";
 /// A token rotated with a grace period is gone once the grace has ended (`$now` is its parameter
-/// number in each query): nothing lists it, and the next rotation deletes it.
+/// number in each query): nothing lists it, and the owner's next rotation deletes it. Only a
+/// rotation sets `grace_ends_at`, together with `replaced_by` (which [`count`] relies on to find
+/// these few on the index of rotated tokens).
 const NOT_RETIRED: &str = "(t.grace_ends_at IS NULL OR t.grace_ends_at > {now})";
 
 fn not_retired(now_parameter: &str) -> String {
@@ -149,10 +151,12 @@ macro_rules! bind_new_row {
 
 /// Adds a token. With a cap, the count of the owner's active tokens is checked inside the insert:
 /// `None` when the owner already holds `cap`. Active as everywhere else: not expired, not rotated,
-/// and not older than the workspace's `max_lifetime` (which may have been lowered since). Concurrent creations for one owner take turns on
-/// PostgreSQL (a transaction-scoped advisory lock on the owner; under READ COMMITTED each insert
-/// would otherwise count without the others); SQLite runs one write statement at a time. Without a
-/// cap, nothing is read first, so concurrent creations never wait on each other.
+/// and not older than the workspace's `max_lifetime` (which may have been lowered since).
+/// Concurrent creations for one owner take turns on PostgreSQL (a transaction-scoped advisory lock
+/// on the owner; under READ COMMITTED each insert would otherwise count without the others);
+/// SQLite runs one write statement at a time. Without a cap nothing is read first: creations by
+/// different people never wait on each other, and one person's only for the moment their count
+/// (`token_counts`) is updated and committed.
 pub async fn insert(
     store: &Store,
     row: NewRow<'_>,
@@ -240,8 +244,16 @@ pub async fn rotate(
         // A token the old one replaced, still in its grace period, goes with it: it would
         // otherwise wait for the first use of a token that no longer exists.
         sqlx::query("DELETE FROM access_tokens WHERE replaced_by = $1").bind(&old).execute(&mut *tx).await?;
-        // Housekeeping on this rare write path: forget tokens whose grace has ended.
-        sqlx::query("DELETE FROM access_tokens WHERE grace_ends_at <= $1").bind(now).execute(&mut *tx).await?;
+        // Housekeeping on this rare write path: forget this owner's tokens whose grace has ended
+        // (others' wait for their own rotation or their successor's first use; nothing lists or
+        // counts them meanwhile). Only this owner's: deleting another's would lock their count
+        // (`token_counts`) while this transaction holds its own, and two such rotations at once
+        // on PostgreSQL would each wait for the other.
+        sqlx::query("DELETE FROM access_tokens WHERE owner_id = $1 AND grace_ends_at <= $2")
+            .bind(row.owner_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(true)
     }
@@ -317,8 +329,9 @@ impl<T> Rows<Result<T, StoreError>> {
 
 /// Reads the page `seek` asks for, one more row than it holds to learn whether more follow. Rows
 /// after a key are read along the newest-first indexes from that key on (`created_at <= key`
-/// bounds the index scan; the rest settles ties), so no row before it is ever read; rows before a
-/// key are read the same way in the other direction, and put back in order. `select` puts the
+/// bounds the index scan; the rest settles ties), so of the rows before it only those created in
+/// the key's millisecond are read (and skipped), and any `skip`; rows before a key are read the
+/// same way in the other direction, and put back in order. `select` puts the
 /// columns and the tables before the conditions, order and limit it is given.
 async fn read_slice<R: ListedRow>(
     store: &Store,
@@ -418,9 +431,19 @@ async fn read_rows<R: ListedRow>(
 /// until it is deleted but no longer listed, so those few (on the small index of rotated tokens)
 /// are taken off. Everyone's is a sum over people, not tokens.
 async fn count(store: &Store, owner: Option<PersonId>, now: OffsetDateTime) -> Result<i64, StoreError> {
-    let sql = "SELECT CAST(coalesce((SELECT sum(tokens) FROM token_counts WHERE $1 IS NULL OR owner_id = $1), 0) \
-                      - (SELECT count(*) FROM access_tokens \
-                         WHERE replaced_by IS NOT NULL AND grace_ends_at <= $2 AND ($1 IS NULL OR owner_id = $1)) AS BIGINT)";
+    // One statement for each list, so that each is planned for its own lookup.
+    let sql = match owner {
+        Some(_) => {
+            "SELECT CAST(coalesce((SELECT tokens FROM token_counts WHERE owner_id = $1), 0) \
+                    - (SELECT count(*) FROM access_tokens \
+                       WHERE replaced_by IS NOT NULL AND grace_ends_at <= $2 AND owner_id = $1) AS BIGINT)"
+        }
+        None => {
+            "SELECT CAST(coalesce((SELECT sum(tokens) FROM token_counts WHERE $1 IS NULL), 0) \
+                    - (SELECT count(*) FROM access_tokens \
+                       WHERE replaced_by IS NOT NULL AND grace_ends_at <= $2 AND $1 IS NULL) AS BIGINT)"
+        }
+    };
     Ok(with_pool!(store, pool => sqlx::query_scalar(sql)
         .bind(owner)
         .bind(timestamp::to_millis(now))

@@ -99,7 +99,7 @@ pub struct Listing {
     pub count: i64,
     /// Where the page starts (1 for the newest token), where known.
     pub at: Option<i64>,
-    /// The first row's key, when newer tokens come before this page.
+    /// The first row's key, unless this page is known to be the first.
     pub newer: Option<TokenKey>,
     /// The last row's key, when older tokens come after it.
     pub older: Option<TokenKey>,
