@@ -90,17 +90,14 @@ pub(super) fn TokenTable(
 /// "Tokens 101–200 of 10,000", with links to the newer and older pages.
 fn pager(view: View, listing: &Listing) -> impl IntoView + use<> {
     let shown = listing.rows.len() as i64;
-    let place = |at: Option<i64>, key, after: bool| {
-        let place = if after { Place::After { key, at } } else { Place::Before { key, at } };
-        ListAt { view, place }.href()
-    };
+    let href = |place| ListAt { view, place }.href();
     let newer = listing.newer.map(|key| {
         let at = listing.at.map(|at| (at - PAGE_SIZE).max(1));
-        view! { <a href=place(at, key, false) rel="prev">"← Newer"</a> }
+        view! { <a href=href(Place::Before { key, at }) rel="prev">"← Newer"</a> }
     });
     let older = listing.older.map(|key| {
         let at = listing.at.map(|at| at + shown);
-        view! { <a href=place(at, key, true) rel="next">"Older →"</a> }
+        view! { <a href=href(Place::After { key, at }) rel="next">"Older →"</a> }
     });
     let range = match listing.at {
         _ if shown == 0 => format!("No tokens on this page; there are {} in all.", thousands(listing.count)),
