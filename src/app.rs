@@ -14,25 +14,16 @@ use crate::{
         page::{PreferencesPage, SignInPage},
         viewer::{Session, signed_in},
     },
+    enhance::Enhance,
     layout::Header,
     people::page::UsersPage,
     tokens::page::AccessTokensPage,
     workspace::page::WorkspaceSettingsPage,
 };
 
+/// The page: server HTML, with the scripts of its one island ([`Enhance`]). Nothing else hydrates,
+/// so no page's data travels twice (as HTML and again as data to hydrate from).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    document(options, true)
-}
-
-/// The page without its scripts: the answer to a form posted without JavaScript, whose outcome
-/// exists only on the server. Hydrating it would render the page without that outcome (and, for a
-/// new token, blank out the value shown once), so it stays static HTML; its links and dialogs
-/// work without scripts.
-pub fn static_shell(options: LeptosOptions) -> impl IntoView {
-    document(options, false)
-}
-
-fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
     // The page's policy names this render's nonce, which the hydration scripts carry.
     #[cfg(feature = "ssr")]
     if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
@@ -43,12 +34,6 @@ fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
         }
     }
     let (stylesheet, options) = hashed_names(options);
-    let scripts = hydrate.then(|| {
-        view! {
-            <AutoReload options=options.clone()/>
-            <HydrationScripts options/>
-        }
-    });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -58,7 +43,10 @@ fn document(options: LeptosOptions, hydrate: bool) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" id="leptos" href=stylesheet/>
-                {scripts}
+                <AutoReload options=options.clone()/>
+                // Islands: the page's resources are not serialized for hydration (this must come
+                // before any is read).
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -107,6 +95,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/preferences/activity") view=ActivityPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            // Outside <header> and <main>, which the island's navigator swaps: it lives as long as
+            // the document does.
+            <Enhance/>
         </Router>
     }
 }

@@ -9,6 +9,8 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod enhance;
+pub mod form_posts;
 pub mod json;
 pub mod layout;
 pub mod paging;
@@ -53,9 +55,5 @@ pub mod store;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Marks the page as interactive, for the browser tests (and anyone curious).
-    if let Some(root) = leptos::prelude::document().document_element() {
-        let _ = root.set_attribute("data-hydrated", "");
-    }
+    leptos::mount::hydrate_islands();
 }

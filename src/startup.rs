@@ -23,9 +23,12 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::{
     app::{App, shell},
     audit,
-    auth::{csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate, session::CookiePolicy},
+    auth::{
+        self, csrf::refuse_cross_site, guard::require_session_for_pages, layer::authenticate, session::CookiePolicy,
+    },
     config::Settings,
     error::{method_not_allowed, route_not_found},
+    form_posts,
     health::healthz,
     monitoring::{self, Metrics},
     openapi::{self, ApiDoc},
@@ -101,8 +104,12 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .route_layer(middleware::from_fn_with_state(state.clone(), require_session_for_pages))
-        // The page's forms, posted without JavaScript.
-        .route("/preferences/access-tokens", post(tokens::form_posts::handle));
+        // The pages' forms post to the page (see `form_posts`).
+        .route("/preferences/access-tokens", post(tokens::form_posts::handle))
+        .route("/signin", form_posts::public_page(auth::page::sign_in_intents))
+        .route("/preferences", form_posts::page(auth::page::preferences_intents))
+        .route("/users", form_posts::page(people::page::intents))
+        .route("/workspace/settings", form_posts::page(workspace::page::intents));
 
     // Prometheus metrics for admins; the same credentials as /v4.
     let metrics = Router::new()

@@ -40,7 +40,12 @@ pub fn exact_utc(at: OffsetDateTime) -> String {
 /// Whole units round down, so a 30-day token generated a moment ago expires "in 29 days": it does
 /// not have 30 whole days left.
 pub fn relative(at: OffsetDateTime, now: OffsetDateTime) -> String {
-    let seconds = (at - now).whole_seconds();
+    relative_seconds((at - now).whole_seconds())
+}
+
+/// [`relative`] from the whole seconds between now and the moment (negative: in the past); the
+/// page's script writes the same words as the clock ticks (`enhance`).
+pub fn relative_seconds(seconds: i64) -> String {
     let distance = seconds.unsigned_abs();
     if distance == 0 {
         return "now".to_owned();

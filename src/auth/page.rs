@@ -10,6 +10,7 @@ use crate::{
         server_fns::{ChangePassword, SignIn, SignOutElsewhere},
         viewer::{Session, signed_in},
     },
+    form_posts::posted,
     people::{NewPassword, Person},
     ui_error::UiError,
 };
@@ -32,32 +33,31 @@ pub fn SignInPage() -> impl IntoView {
 
 #[component]
 fn SignInForm() -> impl IntoView {
-    let sign_in = Session::get().sign_in;
-    // Without JavaScript the form posts itself, and a refusal comes back in the URL
-    // (`?__path=/api/sign_in&__err=...`, leptos's convention). The action is created above the
-    // router, which is what would otherwise read it, so it is read here.
+    // The form posts to this page (`form_posts`): a refusal comes back with the page, and the
+    // username as typed. A form posted to the server function itself (`/api/sign_in`) comes back
+    // with the refusal in the URL (`?__path=/api/sign_in&__err=...`, leptos's convention).
+    let posted = posted::<SignIn>();
     let query = use_query_map();
-    let refused_without_js = move || {
-        query.with(|query| {
-            (query.get("__path").as_deref() == Some(SignIn::PATH))
-                .then(|| query.get("__err"))
-                .flatten()
-                .and_then(|error| sign_in_refusal(ServerFnUrlError::<UiError>::decode_err(&error)))
-        })
-    };
-    let error =
-        move || sign_in.value().get().and_then(Result::err).map(|error| error.to_string()).or_else(refused_without_js);
+    let refused_in_url = query.with_untracked(|query| {
+        (query.get("__path").as_deref() == Some(SignIn::PATH))
+            .then(|| query.get("__err"))
+            .flatten()
+            .and_then(|error| sign_in_refusal(ServerFnUrlError::<UiError>::decode_err(&error)))
+    });
+    let username = posted.as_ref().map(|posted| posted.input.username.clone()).unwrap_or_default();
+    let error = posted.and_then(|posted| posted.result.err()).map(|error| error.to_string()).or(refused_in_url);
     view! {
         <section class="card narrow">
             <h1>"Sign in"</h1>
-            <ActionForm action=sign_in attr:class="form">
+            <form method="post" action="/signin" class="form">
+                <input type="hidden" name="intent" value="sign_in"/>
                 <label for="signin-username">"Username"</label>
-                <input id="signin-username" name="username" autocomplete="username" required autofocus/>
+                <input id="signin-username" name="username" value=username autocomplete="username" required autofocus/>
                 <label for="signin-password">"Password"</label>
                 <input id="signin-password" name="password" type="password" autocomplete="current-password" required/>
                 <p class="error" role="alert">{error}</p>
-                <button type="submit" class="primary" disabled=move || sign_in.pending().get()>"Sign in"</button>
-            </ActionForm>
+                <button type="submit" class="primary">"Sign in"</button>
+            </form>
         </section>
     }
 }
@@ -123,38 +123,35 @@ fn Preferences(person: Person) -> impl IntoView {
 /// "Sign out everywhere": for a browser left signed in somewhere, or one that may have been.
 #[component]
 fn SessionsCard() -> impl IntoView {
-    let sign_out = ServerAction::<SignOutElsewhere>::new();
-    let outcome = move || {
-        sign_out.value().get().map(|result| match result {
-            Ok(()) => view! { <p class="success" role="status">"Every other browser is signed out. This one stays signed in."</p> }.into_any(),
-            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-        })
-    };
+    let outcome = posted::<SignOutElsewhere>().map(|posted| match posted.result {
+        Ok(()) => view! { <p class="success" role="status">"Every other browser is signed out. This one stays signed in."</p> }.into_any(),
+        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+    });
     view! {
         <section class="card" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
             <p>"Signed in on a computer you no longer use, or one you are not sure of? End every session but this one. Your access tokens keep working: delete or rotate those on the Access Tokens page."</p>
-            <ActionForm action=sign_out attr:class="form">
+            <form method="post" action="/preferences" class="form">
+                <input type="hidden" name="intent" value="sign_out_elsewhere"/>
                 {outcome}
-                <button type="submit" disabled=move || sign_out.pending().get()>"Sign out everywhere else"</button>
-            </ActionForm>
+                <button type="submit">"Sign out everywhere else"</button>
+            </form>
         </section>
     }
 }
 
 #[component]
 fn PasswordForm() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
-    let outcome = move || {
-        change.value().get().map(|result| match result {
-            Ok(()) => view! { <p class="success" role="status">"Your password has been changed. Your access tokens keep working."</p> }.into_any(),
-            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-        })
-    };
+    // Passwords are not typed back into the form, refused or not.
+    let outcome = posted::<ChangePassword>().map(|posted| match posted.result {
+        Ok(()) => view! { <p class="success" role="status">"Your password has been changed. Your access tokens keep working."</p> }.into_any(),
+        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+    });
     view! {
         <section class="card" aria-labelledby="password-heading">
             <h2 id="password-heading">"Password"</h2>
-            <ActionForm action=change attr:class="form">
+            <form method="post" action="/preferences" class="form">
+                <input type="hidden" name="intent" value="change_password"/>
                 <label for="current-password">"Current password"</label>
                 <input id="current-password" name="current" type="password" autocomplete="current-password" required/>
                 <label for="new-password">"New password"</label>
@@ -172,8 +169,27 @@ fn PasswordForm() -> impl IntoView {
                 <label for="confirm-password">"Confirm new password"</label>
                 <input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required/>
                 {outcome}
-                <button type="submit" class="primary" disabled=move || change.pending().get()>"Change password"</button>
-            </ActionForm>
+                <button type="submit" class="primary">"Change password"</button>
+            </form>
         </section>
+    }
+}
+
+/// The forms of the sign-in page, by their `intent`.
+#[cfg(feature = "ssr")]
+pub fn sign_in_intents(intent: &str) -> Option<crate::form_posts::Runner> {
+    match intent {
+        "sign_in" => Some(crate::form_posts::run::<SignIn>),
+        _ => None,
+    }
+}
+
+/// The forms of the Preferences page, by their `intent`.
+#[cfg(feature = "ssr")]
+pub fn preferences_intents(intent: &str) -> Option<crate::form_posts::Runner> {
+    match intent {
+        "change_password" => Some(crate::form_posts::run::<ChangePassword>),
+        "sign_out_elsewhere" => Some(crate::form_posts::run::<SignOutElsewhere>),
+        _ => None,
     }
 }

@@ -5,28 +5,22 @@
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-use super::server_fns::{SignIn, SignOut, current_person};
+use super::server_fns::current_person;
 use crate::{people::Person, ui_error::UiError};
 
-/// Who is signed in, shared by every page. The actions that change it are here too, so that the
-/// person is fetched again whenever one of them completes.
+/// Who is signed in, shared by every page.
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub sign_in: ServerAction<SignIn>,
-    pub sign_out: ServerAction<SignOut>,
     pub person: Resource<Result<Option<Person>, UiError>>,
 }
 
 impl Session {
     /// Provides the session to the calling component (the app) and everything under it.
     pub fn provide() -> Self {
-        let sign_in = ServerAction::<SignIn>::new();
-        let sign_out = ServerAction::<SignOut>::new();
         // Blocking: the server waits for it before streaming, so a page for signed-in people can
         // answer with a real redirect instead of a flash of the wrong page.
-        let person =
-            Resource::new_blocking(move || (sign_in.version().get(), sign_out.version().get()), |_| current_person());
-        let session = Session { sign_in, sign_out, person };
+        let person = Resource::new_blocking(|| (), |_| current_person());
+        let session = Session { person };
         provide_context(session);
         session
     }

@@ -1,11 +1,13 @@
 //! The Users page: admins list the workspace's accounts, add people, change roles, reset
-//! passwords, and disable or delete accounts.
+//! passwords, and disable or delete accounts. Each form posts to the page (`form_posts`), which
+//! answers with the page showing the outcome.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
     auth::viewer::admins_only,
+    form_posts::posted,
     paging::Page,
     people::{
         NewPassword, Person, Username,
@@ -19,66 +21,42 @@ use crate::{
 pub fn UsersPage() -> impl IntoView {
     // Data loading lives here, above the `<Suspense/>` that reads it: a resource created inside a
     // suspended child is created again on every server-side re-check and the response never ends.
-    let add = ServerAction::<AddPerson>::new();
-    let set_role = ServerAction::<SetRole>::new();
-    let reset = ServerAction::<ResetPassword>::new();
-    let set_disabled = ServerAction::<SetDisabled>::new();
-    let delete = ServerAction::<DeletePerson>::new();
-    let changes = PersonActions { set_role, reset, set_disabled, delete };
-    let people = Resource::new(
-        move || (add.version().get(), set_role.version().get(), set_disabled.version().get(), delete.version().get()),
-        |_| list_people(),
-    );
+    // A posted form has run before the page renders, so the list shows its change.
+    let people = Resource::new(|| (), |_| list_people());
     view! {
         <Title text="Users · Access Tokens"/>
         {admins_only("Users", "Only workspace admins manage users.", move |viewer| {
-            view! { <Users viewer people add changes/> }
+            view! { <Users viewer people/> }
         })}
     }
 }
 
-/// What an admin can do to an account from its row.
-#[derive(Clone, Copy)]
-struct PersonActions {
-    set_role: ServerAction<SetRole>,
-    reset: ServerAction<ResetPassword>,
-    set_disabled: ServerAction<SetDisabled>,
-    delete: ServerAction<DeletePerson>,
-}
-
 #[component]
-fn Users(
-    viewer: Person,
-    people: Resource<Result<Page<Person>, UiError>>,
-    add: ServerAction<AddPerson>,
-    changes: PersonActions,
-) -> impl IntoView {
-    let PersonActions { set_role, reset, set_disabled, delete } = changes;
-    let role_error = move || {
-        [
-            set_role.value().get().and_then(Result::err),
-            set_disabled.value().get().and_then(Result::err),
-            delete.value().get().and_then(Result::err),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-        .map(|error| error.to_string())
-    };
-    let reset_outcome = move || {
-        reset.value().get().map(|result| match result {
-            Ok(person) => view! { <p class="success" role="status">{format!("The password of {} was reset.", person.username)}</p> }.into_any(),
-            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-        })
-    };
+fn Users(viewer: Person, people: Resource<Result<Page<Person>, UiError>>) -> impl IntoView {
+    let refused = [
+        posted::<SetRole>().and_then(|posted| posted.result.err()),
+        posted::<SetDisabled>().and_then(|posted| posted.result.err()),
+        posted::<DeletePerson>().and_then(|posted| posted.result.err()),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    .map(|error| error.to_string());
+    let reset_outcome = posted::<ResetPassword>().map(|posted| match posted.result {
+        Ok(person) => {
+            view! { <p class="success" role="status">{format!("The password of {} was reset.", person.username)}</p> }
+                .into_any()
+        }
+        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+    });
     let viewer_id = viewer.id;
 
     view! {
         <h1>"Users"</h1>
-        <AddPersonForm add/>
+        <AddPersonForm/>
         <section class="card" aria-labelledby="people-heading">
             <h2 id="people-heading">"People in this workspace"</h2>
-            <p class="error" role="alert">{role_error}</p>
+            <p class="error" role="alert">{refused}</p>
             {reset_outcome}
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -103,7 +81,7 @@ fn Users(
                                         <tbody>
                                             {people.into_iter().map(|person| {
                                                 let is_viewer = person.id == viewer_id;
-                                                view! { <PersonRow person is_viewer changes/> }
+                                                view! { <PersonRow person is_viewer/> }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
@@ -119,8 +97,7 @@ fn Users(
 }
 
 #[component]
-fn PersonRow(person: Person, is_viewer: bool, changes: PersonActions) -> impl IntoView {
-    let PersonActions { set_role, reset, set_disabled, delete } = changes;
+fn PersonRow(person: Person, is_viewer: bool) -> impl IntoView {
     let (toggle_label, make_admin) = if person.is_admin { ("Make member", false) } else { ("Make admin", true) };
     let (disable_label, disable) = if person.disabled { ("Enable", false) } else { ("Disable", true) };
     let disable_aria_label = format!("{disable_label}: {}", person.username);
@@ -140,34 +117,38 @@ fn PersonRow(person: Person, is_viewer: bool, changes: PersonActions) -> impl In
             <td><span class=if person.disabled { "status expired" } else { "status active" }>{status}</span></td>
             <td><time datetime=timestamp::format(person.created_at)>{person.created_at.date().to_string()}</time></td>
             <td class="actions">
-                <ActionForm action=set_role attr:class="inline">
+                <form method="post" action="/users" class="inline">
+                    <input type="hidden" name="intent" value="set_role"/>
                     <input type="hidden" name="id" value=person.id.0/>
                     <input type="hidden" name="is_admin" value=make_admin.to_string()/>
                     <button type="submit" aria-label=toggle_aria_label>{toggle_label}</button>
-                </ActionForm>
+                </form>
                 <details class="reset">
                     <summary>"Reset password"</summary>
-                    <ActionForm action=reset attr:class="inline">
+                    <form method="post" action="/users" class="inline">
+                        <input type="hidden" name="intent" value="reset_password"/>
                         <input type="hidden" name="id" value=person.id.0/>
                         <label for=reset_id.clone()>{reset_label}</label>
                         <input id=reset_id name="password" type="password" autocomplete="new-password" minlength=NewPassword::MIN_CHARS required/>
                         <button type="submit">"Reset"</button>
-                    </ActionForm>
+                    </form>
                 </details>
                 // Disabling ends the person's sessions at once and refuses their tokens; enabling
                 // gives both back (sessions have to be started anew).
-                <ActionForm action=set_disabled attr:class="inline">
+                <form method="post" action="/users" class="inline">
+                    <input type="hidden" name="intent" value="set_disabled"/>
                     <input type="hidden" name="id" value=person.id.0/>
                     <input type="hidden" name="disabled" value=disable.to_string()/>
                     <button type="submit" aria-label=disable_aria_label>{disable_label}</button>
-                </ActionForm>
+                </form>
                 <details class="reset">
                     <summary>"Delete…"</summary>
-                    <ActionForm action=delete attr:class="inline">
+                    <form method="post" action="/users" class="inline">
+                        <input type="hidden" name="intent" value="delete"/>
                         <input type="hidden" name="id" value=person.id.0/>
                         <p class="warning">{delete_warning}</p>
                         <button type="submit" class="danger">"Delete user"</button>
-                    </ActionForm>
+                    </form>
                 </details>
             </td>
         </tr>
@@ -175,29 +156,52 @@ fn PersonRow(person: Person, is_viewer: bool, changes: PersonActions) -> impl In
 }
 
 #[component]
-fn AddPersonForm(add: ServerAction<AddPerson>) -> impl IntoView {
-    let outcome = move || {
-        add.value().get().map(|result| match result {
-            Ok(person) => {
-                view! { <p class="success" role="status">{format!("Added {}.", person.username)}</p> }.into_any()
+fn AddPersonForm() -> impl IntoView {
+    // A refusal keeps what was typed, but the password.
+    let (outcome, typed) = match posted::<AddPerson>() {
+        None => (None, None),
+        Some(posted) => match posted.result {
+            Ok(person) => (
+                Some(view! { <p class="success" role="status">{format!("Added {}.", person.username)}</p> }.into_any()),
+                None,
+            ),
+            Err(error) => {
+                (Some(view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()), Some(posted.input))
             }
-            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-        })
+        },
     };
+    let username = typed.as_ref().map(|typed| typed.username.clone());
+    let name = typed.as_ref().map(|typed| typed.name.clone());
+    let is_admin = typed.is_some_and(|typed| typed.is_admin.is_some());
     view! {
         <section class="card" aria-labelledby="add-person-heading">
             <h2 id="add-person-heading">"Add a person"</h2>
-            <ActionForm action=add attr:class="form grid">
+            <form method="post" action="/users" class="form grid">
+                <input type="hidden" name="intent" value="add"/>
                 <label for="new-username">"Username"</label>
-                <input id="new-username" name="username" autocomplete="off" maxlength=Username::MAX_LEN required/>
+                <input id="new-username" name="username" value=username autocomplete="off" maxlength=Username::MAX_LEN required/>
                 <label for="new-name">"Name"</label>
-                <input id="new-name" name="name" autocomplete="off" placeholder="Defaults to the username"/>
+                <input id="new-name" name="name" value=name autocomplete="off" placeholder="Defaults to the username"/>
                 <label for="new-person-password">"Password"</label>
                 <input id="new-person-password" name="password" type="password" autocomplete="new-password" minlength=NewPassword::MIN_CHARS required/>
-                <label class="checkbox"><input type="checkbox" name="is_admin"/>" Workspace admin"</label>
+                <label class="checkbox"><input type="checkbox" name="is_admin" checked=is_admin/>" Workspace admin"</label>
                 {outcome}
-                <button type="submit" class="primary" disabled=move || add.pending().get()>"Add person"</button>
-            </ActionForm>
+                <button type="submit" class="primary">"Add person"</button>
+            </form>
         </section>
+    }
+}
+
+/// The forms of the Users page, by their `intent`.
+#[cfg(feature = "ssr")]
+pub fn intents(intent: &str) -> Option<crate::form_posts::Runner> {
+    use crate::form_posts::run;
+    match intent {
+        "add" => Some(run::<AddPerson>),
+        "set_role" => Some(run::<SetRole>),
+        "reset_password" => Some(run::<ResetPassword>),
+        "set_disabled" => Some(run::<SetDisabled>),
+        "delete" => Some(run::<DeletePerson>),
+        _ => None,
     }
 }

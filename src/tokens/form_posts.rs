@@ -1,12 +1,10 @@
-//! The Access Tokens page's forms when the browser runs no JavaScript: they post to the page's own
-//! URL, and this handler answers.
+//! The Access Tokens page's forms: they post to the page's own URL, and this handler answers, for
+//! a browser posting natively and for the island's navigator alike (see `crate::form_posts`).
 //!
-//! With JavaScript the page intercepts its forms and calls server functions. Without it, a server
-//! function answering a plain form can only redirect back, and a redirect cannot carry a new
-//! token's value: it is never stored, and must not travel in a URL (history, logs). So a generated
-//! token is shown in the answer itself: the page, rendered with the outcome in its context
-//! ([`PostedForm`]), without scripts (it must not hydrate: the browser has no outcome), and marked
-//! `no-store`. A deletion redirects back (post/redirect/get).
+//! A redirect cannot carry a new token's value: it is never stored, and must not travel in a URL
+//! (history, logs). So a generated token is shown in the answer itself: the page, rendered with the
+//! outcome in its context ([`PostedForm`]), and marked `no-store`. Only the island hydrates, so
+//! the value is in the HTML once and nowhere else. A deletion redirects back (post/redirect/get).
 //!
 //! Same rules as the server functions ([`super::server_fns::ssr`]); CSRF is checked by
 //! [`crate::auth::csrf`] before this runs.
@@ -28,7 +26,7 @@ use super::{
     server_fns::ssr,
 };
 use crate::{
-    app::static_shell,
+    app::shell,
     auth::{guard::SignedIn, session},
     state::AppState,
     ui_error::UiError,
@@ -109,7 +107,7 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
         },
         {
             let options = state.leptos_options.clone();
-            move || static_shell(options.clone())
+            move || shell(options.clone())
         },
     );
     let mut response = render(Request::from_parts(parts, Body::empty())).await;

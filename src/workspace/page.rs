@@ -10,36 +10,32 @@ use super::{
 };
 use crate::{
     auth::viewer::admins_only,
+    form_posts::posted,
     tokens::{MaxLifetime, TokenCap},
     ui_error::UiError,
 };
 
 #[component]
 pub fn WorkspaceSettingsPage() -> impl IntoView {
-    // Loaded once and not again after saving: the form keeps what was typed, so a refused value
-    // can be corrected instead of typed anew.
+    // A posted form has run before the page renders: these are the settings as saved.
     let settings = Resource::new(|| (), |_| load_workspace_settings());
-    let update = ServerAction::<UpdateWorkspaceSettings>::new();
     view! {
         <Title text="Workspace Settings · Access Tokens"/>
         {admins_only("Workspace Settings", "Only workspace admins manage the workspace settings.", move |_| {
-            view! { <Settings settings update/> }
+            view! { <Settings settings/> }
         })}
     }
 }
 
 #[component]
-fn Settings(
-    settings: Resource<Result<WorkspaceSettings, UiError>>,
-    update: ServerAction<UpdateWorkspaceSettings>,
-) -> impl IntoView {
+fn Settings(settings: Resource<Result<WorkspaceSettings, UiError>>) -> impl IntoView {
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/preferences">"Preferences"</a>" › Workspace Settings"</nav>
         <h1>"Workspace Settings"</h1>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(settings) => view! { <SettingsForm settings update/> }.into_any(),
+                    Ok(settings) => view! { <SettingsForm settings/> }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -48,44 +44,56 @@ fn Settings(
 }
 
 #[component]
-fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspaceSettings>) -> impl IntoView {
-    let max_error =
-        move || update.value().get().and_then(Result::err).and_then(|error| error.for_field("max_token_lifetime_days"));
-    let cap_error = move || {
-        update.value().get().and_then(Result::err).and_then(|error| error.for_field("max_active_tokens_per_person"))
+fn SettingsForm(settings: WorkspaceSettings) -> impl IntoView {
+    let posted = posted::<UpdateWorkspaceSettings>();
+    let (saved, refused) = match posted.map(|posted| (posted.input, posted.result)) {
+        None => (false, None),
+        Some((_, Ok(_))) => (true, None),
+        Some((typed, Err(error))) => (false, Some((typed, error))),
     };
+    let error = refused.as_ref().map(|(_, error)| error.clone());
+    let for_field = |field: &str| error.as_ref().and_then(|error| error.for_field(field));
+    let outcome = match &error {
+        _ if saved => Some(view! { <p class="success" role="status">"Saved."</p> }.into_any()),
+        Some(UiError::Invalid { .. }) | None => None,
+        Some(error) => Some(view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()),
+    };
+    // A refused form shows what was typed, to be corrected rather than typed anew.
+    let typed = refused.map(|(typed, _)| typed);
     let cap = match settings.max_active_tokens_per_person {
         TokenCap::Unlimited => "-1".to_owned(),
         TokenCap::At(count) => count.to_string(),
     };
-    let outcome = move || {
-        update.value().get().map(|result| match result {
-            Ok(_) => view! { <p class="success" role="status">"Saved."</p> }.into_any(),
-            Err(UiError::Invalid { .. }) => ().into_any(),
-            Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-        })
-    };
-    let retention_error =
-        move || update.value().get().and_then(Result::err).and_then(|error| error.for_field("audit_retention_days"));
     let retention = settings.audit_retention_days.days().to_string();
     let max_days = match settings.max_token_lifetime_days {
         MaxLifetime::Unlimited => "-1".to_owned(),
         MaxLifetime::Days(days) => days.to_string(),
     };
+    let (enabled, allow_members, max_days, cap, retention) = match typed {
+        None => (settings.access_tokens_enabled, settings.allow_members_to_generate_tokens, max_days, cap, retention),
+        Some(typed) => (
+            typed.access_tokens_enabled.is_some(),
+            typed.allow_members_to_generate_tokens.is_some(),
+            typed.max_token_lifetime_days,
+            typed.max_active_tokens_per_person.unwrap_or(cap),
+            typed.audit_retention_days.unwrap_or(retention),
+        ),
+    };
     view! {
-        <ActionForm action=update attr:class="form settings">
+        <form method="post" action="/workspace/settings" class="form settings">
+            <input type="hidden" name="intent" value="save"/>
             <fieldset>
                 <legend>"Access tokens"</legend>
                 <Checkbox
                     name="access_tokens_enabled"
-                    checked=settings.access_tokens_enabled
+                    checked=enabled
                     label="Access tokens enabled"
                     hint="When off, no token authenticates and the token API answers 404. Tokens are kept, and work \
                           again (until they expire) when this is turned back on."
                 />
                 <Checkbox
                     name="allow_members_to_generate_tokens"
-                    checked=settings.allow_members_to_generate_tokens
+                    checked=allow_members
                     label="Members may generate tokens"
                     hint="When off, only workspace admins generate and use access tokens."
                 />
@@ -96,14 +104,14 @@ fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspac
                     "expire. It applies to tokens already out too: one older than the maximum stops working "
                     "(and shows as Expired) until the maximum is raised again."
                 </p>
-                <p id="max-lifetime-error" class="error" role="alert">{max_error}</p>
+                <p id="max-lifetime-error" class="error" role="alert">{for_field("max_token_lifetime_days")}</p>
                 <label for="token-cap">"Most active tokens per person"</label>
                 <input id="token-cap" name="max_active_tokens_per_person" inputmode="numeric" required value=cap aria-describedby="token-cap-hint token-cap-error"/>
                 <p id="token-cap-hint" class="hint">
                     "How many unexpired tokens one person may hold at once; -1 for no limit. Tokens already "
                     "held above it are kept; generating another is refused until some expire or are deleted."
                 </p>
-                <p id="token-cap-error" class="error" role="alert">{cap_error}</p>
+                <p id="token-cap-error" class="error" role="alert">{for_field("max_active_tokens_per_person")}</p>
             </fieldset>
             <fieldset>
                 <legend>"Audit log"</legend>
@@ -112,13 +120,13 @@ fn SettingsForm(settings: WorkspaceSettings, update: ServerAction<UpdateWorkspac
                 <p id="audit-retention-hint" class="hint">
                     "How long the audit log keeps an event, from 1 to 3650 days. Older events are deleted within the hour."
                 </p>
-                <p id="audit-retention-error" class="error" role="alert">{retention_error}</p>
+                <p id="audit-retention-error" class="error" role="alert">{for_field("audit_retention_days")}</p>
             </fieldset>
             <div class="form-buttons">
-                <button type="submit" class="primary" disabled=move || update.pending().get()>"Save"</button>
+                <button type="submit" class="primary">"Save"</button>
                 {outcome}
             </div>
-        </ActionForm>
+        </form>
     }
 }
 
@@ -134,5 +142,14 @@ fn Checkbox(name: &'static str, checked: bool, label: &'static str, hint: &'stat
             <label for=id>{label}</label>
         </div>
         <p id=hint_id class="hint">{hint}</p>
+    }
+}
+
+/// The form of the Workspace Settings page.
+#[cfg(feature = "ssr")]
+pub fn intents(intent: &str) -> Option<crate::form_posts::Runner> {
+    match intent {
+        "save" => Some(crate::form_posts::run::<UpdateWorkspaceSettings>),
+        _ => None,
     }
 }

@@ -1,26 +1,17 @@
 //! The page's dialogs: Generate New Token, the one-time My Token, Rotate Token and Delete Token.
+//!
+//! Each is a form posted to the page (`tokens::form_posts`), whose answer is the page with the
+//! outcome: My Token open with the new value, or Generate New Token open again with what was typed
+//! and what was wrong. The `enhance` island opens them as modal dialogs, fills the row's token into
+//! Rotate and Delete, copies, and forgets the value once My Token closes.
 
-use leptos::{
-    ev,
-    form::FromFormData,
-    html::{Button, Dialog, Form},
-    prelude::*,
-};
-use leptos_router::{
-    NavigateOptions,
-    hooks::{use_navigate, use_query_map},
-};
+use leptos::prelude::*;
 
 use super::listing::Row;
 use crate::{
-    tokens::{
-        MaxLifetime, NewToken,
-        server_fns::{DeleteToken, GenerateToken, RotateToken, TokenPolicy},
-    },
-    ui::{self, close_from, copy_to_clipboard, select_all},
+    tokens::{MaxLifetime, NewToken, server_fns::TokenPolicy},
     ui_error::UiError,
 };
-
 /// What was typed into the Generate New Token form.
 #[derive(Clone, Debug)]
 pub(super) struct Typed {
@@ -40,29 +31,23 @@ impl Default for Typed {
 
 #[component]
 pub(super) fn GenerateDialog(
-    dialog: NodeRef<Dialog>,
-    generate: ServerAction<GenerateToken>,
     policy: TokenPolicy,
-    /// What was typed into a form posted without JavaScript and refused: shown again, open.
-    typed: Option<Typed>,
+    /// A refused form: what was typed and why it was refused, shown again, open.
+    typed: Option<(Typed, UiError)>,
 ) -> AnyView {
-    let error = move |field: &'static str| {
-        move || generate.value().get().and_then(Result::err).and_then(|error| error.for_field(field))
+    let open_now = typed.is_some();
+    let (typed, error) = match typed {
+        Some((typed, error)) => (typed, Some(error)),
+        None => (Typed::default(), None),
     };
-    let other_error = move || {
-        generate
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|error| !matches!(error, UiError::Invalid { .. }))
-            .map(|error| error.to_string())
-    };
+    let for_field = |field: &str| error.as_ref().and_then(|error| error.for_field(field));
+    let other_error =
+        error.as_ref().filter(|error| !matches!(error, UiError::Invalid { .. })).map(|error| error.to_string());
     let rule = match policy.max_lifetime {
         MaxLifetime::Unlimited => "Whole days; -1 for a token that never expires.".to_owned(),
         MaxLifetime::Days(days) => format!("Whole days, from 1 to {days} (this workspace's maximum)."),
     };
-    let open_now = typed.is_some();
-    let Typed { lifetime_days, description, access, admin } = typed.unwrap_or_default();
+    let Typed { lifetime_days, description, access, admin } = typed;
     let read_only = access == "read_api";
     // Only admins may give a token the admin scope, so only they are offered it.
     let admin_choice = policy.is_admin.then(|| {
@@ -76,33 +61,18 @@ pub(super) fn GenerateDialog(
             </label>
         }
     });
-    // A new token starts from a blank form; a refused one keeps what was typed.
-    let form = NodeRef::<Form>::new();
-    Effect::new(move |_| {
-        if let (Some(Ok(_)), Some(form)) = (generate.value().get(), form.get_untracked()) {
-            form.reset();
-        }
-    });
-    // With JavaScript: a server function call, the page stays. Without: the browser posts the form
-    // to this page's URL (see `tokens::form_posts`).
-    let submit = move |event: ev::SubmitEvent| {
-        event.prevent_default();
-        if let Ok(input) = GenerateToken::from_event(&event) {
-            generate.dispatch(input);
-        }
-    };
     view! {
-        <dialog id="generate-dialog" node_ref=dialog class="dialog" aria-labelledby="generate-heading" open=open_now>
+        <dialog id="generate-dialog" class="dialog" aria-labelledby="generate-heading" open=open_now>
             <h2 id="generate-heading">"Generate New Token"</h2>
-            <form node_ref=form method="post" class="form" on:submit=submit>
+            <form method="post" class="form">
                 <input type="hidden" name="intent" value="generate"/>
                 <label for="token-lifetime">"Lifetime (days)"</label>
                 <input id="token-lifetime" name="lifetime_days" inputmode="numeric" value=lifetime_days required aria-describedby="token-lifetime-rule token-lifetime-error"/>
                 <p id="token-lifetime-rule" class="hint">{rule}</p>
-                <p id="token-lifetime-error" class="error" role="alert">{error("lifetime")}</p>
+                <p id="token-lifetime-error" class="error" role="alert">{for_field("lifetime")}</p>
                 <label for="token-description">"Description (optional)"</label>
                 <input id="token-description" name="description" value=description maxlength="255" autocomplete="off" aria-describedby="token-description-error"/>
-                <p id="token-description-error" class="error" role="alert">{error("description")}</p>
+                <p id="token-description-error" class="error" role="alert">{for_field("description")}</p>
                 <fieldset class="choices" aria-describedby="token-scopes-error">
                     <legend>"Access"</legend>
                     <label class="choice">
@@ -120,12 +90,12 @@ pub(super) fn GenerateDialog(
                         </span>
                     </label>
                     {admin_choice}
-                    <p id="token-scopes-error" class="error" role="alert">{error("scopes")}</p>
+                    <p id="token-scopes-error" class="error" role="alert">{for_field("scopes")}</p>
                 </fieldset>
                 <p class="error" role="alert">{other_error}</p>
                 <div class="dialog-buttons">
-                    <button type="button" commandfor="generate-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Cancel"</button>
-                    <button type="submit" class="primary" disabled=move || generate.pending().get()>"Generate"</button>
+                    <button type="button" commandfor="generate-dialog" command="close">"Cancel"</button>
+                    <button type="submit" class="primary">"Generate"</button>
                 </div>
             </form>
         </dialog>
@@ -133,88 +103,55 @@ pub(super) fn GenerateDialog(
     .into_any()
 }
 
-/// Shows a new token's value once. Closing it forgets the value: it cannot be shown again.
+/// Shows a new token's value once: rendered open, with the value, in the answer to the form that
+/// made it. Closing it forgets the value (the island clears it): it cannot be shown again.
 #[component]
-pub(super) fn MyTokenDialog(
-    dialog: NodeRef<Dialog>,
-    shown: RwSignal<Option<NewToken>>,
-    generate: ServerAction<GenerateToken>,
-    rotate: ServerAction<RotateToken>,
-    generate_button: NodeRef<Button>,
-    /// Rendered open: the answer to a form posted without JavaScript.
-    open_now: bool,
-) -> AnyView {
-    let copied = RwSignal::new(false);
-    let forget = move || {
-        shown.set(None);
-        copied.set(false);
-        // The actions keep their last value; clear them so the value lives nowhere on the page.
-        generate.value().set(None);
-        rotate.value().set(None);
-        if let Some(button) = generate_button.get_untracked() {
-            let _ = button.focus();
-        }
-    };
-    let value = move || shown.with(|token| token.as_ref().map(|token| token.token_value.clone()).unwrap_or_default());
-    let copy = move |_| copy_to_clipboard(value(), copied);
+pub(super) fn MyTokenDialog(shown: Option<NewToken>) -> AnyView {
+    let open_now = shown.is_some();
+    let value = shown.map(|token| token.token_value).unwrap_or_default();
     view! {
-        <dialog id="my-token-dialog" node_ref=dialog class="dialog" aria-labelledby="my-token-heading" open=open_now on:close=move |_| forget()>
+        <dialog id="my-token-dialog" class="dialog" aria-labelledby="my-token-heading" open=open_now>
             <h2 id="my-token-heading">"My Token"</h2>
             <p class="warning">
                 "Copy the token now and store it somewhere safe. For your security it cannot be shown again "
                 "once you close this dialog."
             </p>
             <label for="my-token-value">"Token"</label>
-            <input id="my-token-value" class="token-value" readonly value=value prop:value=value on:focus=move |event| select_all(&event)/>
-            <p class="success" role="status">{move || copied.get().then_some("Copied")}</p>
+            <input id="my-token-value" class="token-value" readonly value=value/>
+            <p class="success" role="status"></p>
             // Without a script nothing can write to the clipboard: the button is hidden, and this says how.
             <p class="hint without-script">"Select the token and copy it (Ctrl+C, or ⌘C on a Mac)."</p>
             <div class="dialog-buttons">
-                <button type="button" class="primary needs-script" on:click=copy>"Copy Token to clipboard"</button>
-                <button type="button" commandfor="my-token-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Close"</button>
+                <button type="button" class="primary needs-script" data-copy="my-token-value">"Copy Token to clipboard"</button>
+                <button type="button" commandfor="my-token-dialog" command="close">"Close"</button>
             </div>
         </dialog>
     }
     .into_any()
 }
 
+/// Asks to confirm deleting a token. Rendered open for `?delete=<token id>` (the row menu's link
+/// followed without a script); otherwise the island fills in the row's token and opens it.
 #[component]
 pub(super) fn DeleteDialog(
-    dialog: NodeRef<Dialog>,
-    to_delete: RwSignal<Option<Row>>,
-    delete: ServerAction<DeleteToken>,
-    /// Rendered open: `?delete=<token id>`, the row menu's link without JavaScript.
-    open_now: bool,
-    /// The URL of the list on screen.
+    to_delete: Option<Row>,
+    /// The URL of the list on screen, which the URL goes back to once the dialog closes.
     list: String,
 ) -> AnyView {
-    let forget_request = forget_request("delete", list);
-    let error = move || delete.value().get().and_then(Result::err).map(|error| error.to_string());
-    Effect::new(move |_| {
-        if let Some(Ok(())) = delete.value().get() {
-            ui::close(dialog);
-        }
-    });
-    let token_id = move || token_id(to_delete);
-    let submit = move |event: ev::SubmitEvent| {
-        event.prevent_default();
-        if let Some(row) = to_delete.get_untracked() {
-            delete.dispatch(DeleteToken { token_id: row.info.token_id.to_string() });
-        }
-    };
-    let label = move || to_delete.with(|row| row.as_ref().map(label));
+    let open_now = to_delete.is_some();
+    let label = to_delete.as_ref().map(label).unwrap_or_default();
+    let token_id = to_delete.map(|row| row.info.token_id.to_string()).unwrap_or_default();
     view! {
-        <dialog id="delete-dialog" node_ref=dialog class="dialog" aria-labelledby="delete-heading" open=open_now on:close=forget_request>
+        <dialog id="delete-dialog" class="dialog" aria-labelledby="delete-heading" open=open_now data-list=list>
             <h2 id="delete-heading">"Delete Token"</h2>
-            <p>"Delete the token "<strong>{label}</strong>"?"</p>
+            <p>"Delete the token "<strong data-slot="label">{label}</strong>"?"</p>
             <p class="warning">"Deleting a token cannot be undone. Any API usage that references this token stops working."</p>
-            <p class="error" role="alert">{error}</p>
-            <form method="post" on:submit=submit>
+            <form method="post">
                 <input type="hidden" name="intent" value="delete"/>
                 <input type="hidden" name="token_id" value=token_id/>
                 <div class="dialog-buttons">
-                    <button type="button" commandfor="delete-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Cancel"</button>
-                    <button type="submit" class="danger" disabled=move || delete.pending().get()>"Delete Token"</button>
+                    <button type="button" commandfor="delete-dialog" command="close">"Cancel"</button>
+                    <button type="submit" class="danger">"Delete Token"</button>
                 </div>
             </form>
         </dialog>
@@ -222,27 +159,17 @@ pub(super) fn DeleteDialog(
     .into_any()
 }
 
-/// Confirms rotating a token, and asks when the old one should stop working.
+/// Confirms rotating a token, and asks when the old one should stop working. Opened as
+/// [`DeleteDialog`] is.
 #[component]
 pub(super) fn RotateDialog(
-    dialog: NodeRef<Dialog>,
-    to_rotate: RwSignal<Option<Row>>,
-    rotate: ServerAction<RotateToken>,
-    /// Rendered open: `?rotate=<token id>`, the row menu's link without JavaScript.
-    open_now: bool,
+    to_rotate: Option<Row>,
     /// The URL of the list on screen.
     list: String,
 ) -> AnyView {
-    let forget_request = forget_request("rotate", list);
-    let error = move || rotate.value().get().and_then(Result::err).map(|error| error.to_string());
-    let token_id = move || token_id(to_rotate);
-    let submit = move |event: ev::SubmitEvent| {
-        event.prevent_default();
-        if let Ok(input) = RotateToken::from_event(&event) {
-            rotate.dispatch(input);
-        }
-    };
-    let label = move || to_rotate.with(|row| row.as_ref().map(label));
+    let open_now = to_rotate.is_some();
+    let label = to_rotate.as_ref().map(label).unwrap_or_default();
+    let token_id = to_rotate.map(|row| row.info.token_id.to_string()).unwrap_or_default();
     let choice = |seconds: &'static str, title: &'static str, hint: &'static str| {
         view! {
             <label class="choice">
@@ -252,11 +179,11 @@ pub(super) fn RotateDialog(
         }
     };
     view! {
-        <dialog id="rotate-dialog" node_ref=dialog class="dialog" aria-labelledby="rotate-heading" open=open_now on:close=forget_request>
+        <dialog id="rotate-dialog" class="dialog" aria-labelledby="rotate-heading" open=open_now data-list=list>
             <h2 id="rotate-heading">"Rotate Token"</h2>
-            <p>"Replace the token "<strong>{label}</strong>" with a new one: a new value, with the same description "
+            <p>"Replace the token "<strong data-slot="label">{label}</strong>" with a new one: a new value, with the same description "
                "and scopes, and the same lifetime counted from now."</p>
-            <form method="post" class="form" on:submit=submit>
+            <form method="post" class="form">
                 <input type="hidden" name="intent" value="rotate"/>
                 <input type="hidden" name="token_id" value=token_id/>
                 <fieldset class="choices">
@@ -266,10 +193,9 @@ pub(super) fn RotateDialog(
                     {choice("86400", "At the new token's first use, or in a day at the latest", "For clients that are only updated now and then.")}
                 </fieldset>
                 <p class="hint">"The new token's value is shown once, next."</p>
-                <p class="error" role="alert">{error}</p>
                 <div class="dialog-buttons">
-                    <button type="button" commandfor="rotate-dialog" command="close" on:click=move |event| close_from(&event, dialog)>"Cancel"</button>
-                    <button type="submit" class="primary" disabled=move || rotate.pending().get()>"Rotate Token"</button>
+                    <button type="button" commandfor="rotate-dialog" command="close">"Cancel"</button>
+                    <button type="submit" class="primary">"Rotate Token"</button>
                 </div>
             </form>
         </dialog>
@@ -277,32 +203,8 @@ pub(super) fn RotateDialog(
     .into_any()
 }
 
-/// The id of the token a confirmation is about, for its form.
-fn token_id(row: RwSignal<Option<Row>>) -> String {
-    row.with(|row| row.as_ref().map(|row| row.info.token_id.to_string()).unwrap_or_default())
-}
-
-/// A token as a confirmation names it: its description and id, and its owner in the All members view.
+/// The row's token as the confirmation names it (see [`super::label`]).
 fn label(row: &Row) -> String {
-    let token = &row.info;
-    let name = match token.description.as_str() {
-        "" => token.token_id.to_string(),
-        description => format!("{description} ({})", token.token_id),
-    };
-    match &row.owner {
-        Some(owner) => format!("{name} of {}", owner.name),
-        None => name,
-    }
-}
-
-/// Once a dialog opened by `?<dialog>=` closes, the URL says so too: the question is not asked
-/// again when the list is fetched anew, nor does a form posted from the page carry it.
-fn forget_request(dialog: &'static str, list: String) -> impl Fn(ev::Event) + 'static {
-    let navigate = use_navigate();
-    let query = use_query_map();
-    move |_| {
-        if query.with_untracked(|query| query.get(dialog).is_some()) {
-            navigate(&list, NavigateOptions { replace: true, scroll: false, ..Default::default() });
-        }
-    }
+    let owner = row.owner.as_ref().map(|owner| owner.name.as_str());
+    super::label(&row.info.description, &row.info.token_id.to_string(), owner)
 }

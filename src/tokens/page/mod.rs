@@ -7,122 +7,62 @@
 //! - [`table`]: the tabs, the table and its rows, the pager;
 //! - [`dialogs`]: Generate New Token, My Token, Rotate Token, Delete Token.
 //!
-//! The table and the dialogs return `AnyView`: their view types nest so deeply that the optimised
-//! wasm build (`wasm-release`) overflows the compiler's query depth otherwise.
+//! The page is server HTML; what it does in the browser (opening the dialogs, copying, the ticking
+//! clock) is the `enhance` island's, which finds its way by the ids and `data-` attributes here.
 
 mod dialogs;
 pub mod listing;
 mod table;
 
-use leptos::{
-    ev,
-    html::{Button, Dialog},
-    prelude::*,
-};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use self::{
     dialogs::{DeleteDialog, GenerateDialog, MyTokenDialog, RotateDialog, Typed},
-    listing::{ListAt, Listing, PostedForm, Row, View, list},
+    listing::{ListAt, Listing, PostedForm, Row, list},
     table::{EmptyState, TokenTable, ViewTabs},
 };
-use super::{
-    NewToken,
-    server_fns::{DeleteToken, GenerateToken, RotateToken, TokenPolicy, load_token_policy},
-};
-use crate::{auth::viewer::signed_in, clock::Clock, ui, ui_error::UiError};
+use super::server_fns::{TokenPolicy, load_token_policy};
+use crate::{auth::viewer::signed_in, ui_error::UiError};
 
 #[component]
 pub fn AccessTokensPage() -> impl IntoView {
     // Data loading lives above the `<Suspense/>` that reads it (see `people::page::UsersPage`).
     let query = use_query_map();
-    let at = Memo::new(move |_| query.with(|query| ListAt::from_query(|name| query.get(name))));
-    let view = Memo::new(move |_| at.get().view);
-    let generate = ServerAction::<GenerateToken>::new();
-    let delete = ServerAction::<DeleteToken>::new();
-    let rotate = ServerAction::<RotateToken>::new();
-    // Coming back to the tab lists the tokens again: Last Used may have changed meanwhile.
-    let refresh = RwSignal::new(0_u32);
-    let listener = window_event_listener(ev::visibilitychange, move |_| {
-        if !document().hidden() {
-            refresh.update(|count| *count += 1);
-        }
-    });
-    on_cleanup(move || listener.remove());
+    let at = query.with_untracked(|query| ListAt::from_query(|name| query.get(name)));
     let policy = Resource::new(|| (), |_| load_token_policy());
-    let tokens = Resource::new(
-        move || {
-            let changes = (generate.version().get(), delete.version().get(), rotate.version().get());
-            (at.get(), changes, refresh.get())
-        },
-        |(at, ..)| list(at),
-    );
-    Clock::provide();
+    let tokens = Resource::new(|| (), move |_| list(at));
     view! {
         <Title text="Access Tokens · Access Tokens"/>
-        {signed_in(move |_| view! { <AccessTokens view at policy tokens generate delete rotate/> })}
+        {signed_in(move |_| view! { <AccessTokens at policy tokens/> })}
     }
 }
 
 #[component]
 fn AccessTokens(
-    view: Memo<View>,
-    at: Memo<ListAt>,
+    at: ListAt,
     policy: Resource<Result<TokenPolicy, UiError>>,
     tokens: Resource<Result<Listing, UiError>>,
-    generate: ServerAction<GenerateToken>,
-    delete: ServerAction<DeleteToken>,
-    rotate: ServerAction<RotateToken>,
 ) -> impl IntoView {
-    let generate_dialog = NodeRef::<Dialog>::new();
-    let my_token_dialog = NodeRef::<Dialog>::new();
-    let delete_dialog = NodeRef::<Dialog>::new();
-    let rotate_dialog = NodeRef::<Dialog>::new();
-    let generate_button = NodeRef::<Button>::new();
-    // The token awaiting confirmation in the Delete Token and Rotate Token dialogs.
-    let to_delete = RwSignal::new(None::<Row>);
-    let to_rotate = RwSignal::new(None::<Row>);
-    // The new token's value, while the My Token dialog shows it.
-    let shown = RwSignal::new(None::<NewToken>);
-
-    // Without JavaScript, a posted form's outcome arrives with the page; the dialog it concerns
-    // is rendered open.
+    // A posted form's outcome arrives with the page (`tokens::form_posts`): the dialog it
+    // concerns is rendered open.
+    let mut shown = None;
     let mut typed = None;
     let mut refused = None;
     match use_context::<PostedForm>() {
-        Some(PostedForm::Generated { result: Ok(token), .. } | PostedForm::Rotated(Ok(token))) => {
-            shown.set(Some(token))
-        }
+        Some(PostedForm::Generated { result: Ok(token), .. } | PostedForm::Rotated(Ok(token))) => shown = Some(token),
         Some(PostedForm::Generated { lifetime_days, description, access, admin, result: Err(error) }) => {
-            generate.value().set(Some(Err(error)));
-            typed = Some(Typed { lifetime_days, description, access, admin });
+            typed = Some((Typed { lifetime_days, description, access, admin }, error));
         }
         Some(PostedForm::DeleteRefused(error) | PostedForm::Rotated(Err(error))) => refused = Some(error.to_string()),
         None => {}
     }
-    let my_token_open = shown.with_untracked(Option::is_some);
     // `?delete=<token id>` and `?rotate=<token id>`: the dialog, open for that token (the row
-    // menu's links without JavaScript).
+    // menu's links, followed before the page's script runs or without one).
     let query = use_query_map();
     let requested = move |dialog: &str| query.with_untracked(|query| query.get(dialog));
-
-    // One dialog hands over to the other: close Generate first, so that focus has gone back to
-    // the "Generate New Token" button when My Token opens, and returns there when it closes.
-    Effect::new(move |_| {
-        if let Some(Ok(token)) = generate.value().get() {
-            ui::close(generate_dialog);
-            shown.set(Some(token));
-            ui::open(my_token_dialog);
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(token)) = rotate.value().get() {
-            ui::close(rotate_dialog);
-            shown.set(Some(token));
-            ui::open(my_token_dialog);
-        }
-    });
+    let view = at.view;
 
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/preferences">"Preferences"</a>" › Access Tokens"</nav>
@@ -131,20 +71,10 @@ fn AccessTokens(
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match policy.await {
-                        // `command`: without JavaScript the browser opens the dialog by itself. With
-                        // it, the click is ours (prevented: the dialog must not be opened twice).
+                        // The browser opens the dialog by itself (`command`); the page's script
+                        // does where it cannot.
                         Ok(policy) if policy.may_generate => view! {
-                            <button
-                                type="button"
-                                class="primary"
-                                node_ref=generate_button
-                                commandfor="generate-dialog"
-                                command="show-modal"
-                                on:click=move |event| {
-                                    event.prevent_default();
-                                    ui::open(generate_dialog);
-                                }
-                            >
+                            <button type="button" id="generate-button" class="primary" commandfor="generate-dialog" command="show-modal">
                                 "Generate New Token"
                             </button>
                         }.into_any(),
@@ -169,27 +99,20 @@ fn AccessTokens(
             {move || Suspend::new(async move {
                 match tokens.await {
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                    Ok(listing) if listing.count == 0 && listing.rows.is_empty() => view! { <EmptyState view=view.get_untracked()/> }.into_any(),
+                    Ok(listing) if listing.count == 0 && listing.rows.is_empty() => view! { <EmptyState view/> }.into_any(),
                     Ok(listing) => {
                         // The row a `?delete=` or `?rotate=` link names, put up for confirmation.
-                        let put_up = |dialog: &str, signal: RwSignal<Option<Row>>| {
-                            let row = requested(dialog).and_then(|id| {
-                                listing.rows.iter().find(|row| row.info.token_id.to_string() == id).cloned()
-                            });
-                            let found = row.is_some();
-                            if found {
-                                signal.set(row);
-                            }
-                            found
+                        let put_up = |dialog: &str| -> Option<Row> {
+                            let id = requested(dialog)?;
+                            listing.rows.iter().find(|row| row.info.token_id.to_string() == id).cloned()
                         };
-                        let delete_now = put_up("delete", to_delete);
-                        let rotate_now = put_up("rotate", to_rotate);
-                        let list = at.get_untracked().href();
-                        let dialogs = RowDialogs { delete: delete_dialog, rotate: rotate_dialog, to_delete, to_rotate };
+                        let to_delete = put_up("delete");
+                        let to_rotate = put_up("rotate");
+                        let list = at.href();
                         view! {
-                            <TokenTable listing view=view.get_untracked() list=list.clone() dialogs/>
-                            <DeleteDialog dialog=delete_dialog to_delete delete open_now=delete_now list=list.clone()/>
-                            <RotateDialog dialog=rotate_dialog to_rotate rotate open_now=rotate_now list/>
+                            <TokenTable listing view list=list.clone()/>
+                            <DeleteDialog to_delete list=list.clone()/>
+                            <RotateDialog to_rotate list/>
                         }.into_any()
                     }
                 }
@@ -199,21 +122,26 @@ fn AccessTokens(
             {move || {
                 let typed = typed.clone();
                 Suspend::new(async move {
-                    policy.await.ok().map(|policy| view! { <GenerateDialog dialog=generate_dialog generate policy typed/> })
+                    policy.await.ok().map(|policy| view! { <GenerateDialog policy typed/> })
                 })
             }}
         </Transition>
-        <MyTokenDialog dialog=my_token_dialog shown generate rotate generate_button open_now=my_token_open/>
+        <MyTokenDialog shown/>
     }
 }
 
-/// The dialogs a row's menu opens, and the row each is about.
-#[derive(Clone, Copy)]
-pub(super) struct RowDialogs {
-    pub delete: NodeRef<Dialog>,
-    pub rotate: NodeRef<Dialog>,
-    pub to_delete: RwSignal<Option<Row>>,
-    pub to_rotate: RwSignal<Option<Row>>,
+/// A token as the Rotate and Delete confirmations name it: its description and id, and its owner
+/// in the All members view. The server names the token a `?delete=` link asks about; the island
+/// names the row's token from its cells, with this same function.
+pub fn label(description: &str, token_id: &str, owner: Option<&str>) -> String {
+    let name = match description {
+        "" => token_id.to_owned(),
+        description => format!("{description} ({token_id})"),
+    };
+    match owner {
+        Some(owner) => format!("{name} of {owner}"),
+        None => name,
+    }
 }
 
 fn why_not(policy: &TokenPolicy) -> &'static str {
@@ -221,5 +149,18 @@ fn why_not(policy: &TokenPolicy) -> &'static str {
         "Access tokens are disabled in this workspace."
     } else {
         "Only workspace admins can generate access tokens in this workspace. Ask an admin to allow members to."
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_confirmation_names_the_token_by_its_description_id_and_owner() {
+        let id = "0b7c4c1e-2f1a-4d7e-9a51-5f0e8c1d2a3b";
+        assert_eq!(label("", id, None), id);
+        assert_eq!(label("CI deploys", id, None), format!("CI deploys ({id})"));
+        assert_eq!(label("CI deploys", id, Some("Otto Owner")), format!("CI deploys ({id}) of Otto Owner"));
     }
 }

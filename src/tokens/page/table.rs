@@ -1,24 +1,20 @@
 //! The tokens as a table: the My tokens / All members tabs, the rows with their menu, the pager,
 //! and what shows when there is no token at all.
 
-use leptos::{ev, html::Button, prelude::*};
+use leptos::prelude::*;
 
-use super::{
-    RowDialogs,
-    listing::{ListAt, Listing, PAGE_SIZE, Place, Row, View},
-};
+use super::listing::{ListAt, Listing, PAGE_SIZE, Place, Row, View};
 use crate::{
-    clock::Clock,
     tokens::Status,
-    ui::{self, thousands, time_or},
+    ui::{thousands, time_or},
 };
 
 /// "My tokens" and "All members", for admins.
 #[component]
-pub(super) fn ViewTabs(view: Memo<View>) -> impl IntoView {
+pub(super) fn ViewTabs(view: View) -> impl IntoView {
     let tab = move |this: View, label: &'static str| {
         view! {
-            <a href=ListAt::first(this).href() aria-current=move || (view.get() == this).then_some("page")>{label}</a>
+            <a href=ListAt::first(this).href() aria-current=(view == this).then_some("page")>{label}</a>
         }
     };
     view! {
@@ -47,7 +43,6 @@ pub(super) fn TokenTable(
     view: View,
     /// The URL of this list, which links from it keep.
     list: String,
-    dialogs: RowDialogs,
 ) -> AnyView {
     let with_owner = view == View::AllMembers;
     let pager = pager(view, &listing);
@@ -77,7 +72,7 @@ pub(super) fn TokenTable(
                     {listing
                         .rows
                         .into_iter()
-                        .map(|row| view! { <TokenRow row listed_at list=list.clone() dialogs/> })
+                        .map(|row| view! { <TokenRow row listed_at list=list.clone()/> })
                         .collect_view()}
                 </tbody>
             </table>
@@ -119,20 +114,19 @@ fn pager(view: View, listing: &Listing) -> impl IntoView + use<> {
     })
 }
 
+/// A row, with its menu: Rotate Token… and Delete Token…, links to the page with that dialog open,
+/// which the island opens in place, about the token it reads from the row's cells (`owner`,
+/// `description`, `token-id`).
 #[component]
-fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String, dialogs: RowDialogs) -> AnyView {
-    let clock = Clock::get();
-    let menu = NodeRef::<leptos::html::Div>::new();
-    let menu_button = NodeRef::<Button>::new();
+fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String) -> AnyView {
     let token = &row.info;
     let id = token.token_id.to_string();
     let menu_id = format!("token-menu-{id}");
     // Places the menu under its button (CSS anchor positioning; elsewhere it is centred).
     let anchor = format!("--token-menu-{id}");
-    let expired_at = token.expired_at;
-    // Recomputed at each tick of the clock: a token turns Expired while the page is open.
-    let status = move || Status::at(expired_at, clock.now_or(listed_at));
-    let status_class = move || match status() {
+    // As of the listing; the island recomputes it from the Expires cell as its clock ticks.
+    let status = Status::at(token.expired_at, listed_at);
+    let status_class = match status {
         Status::Active => "status active",
         Status::Expired => "status expired",
     };
@@ -140,28 +134,11 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String, dialogs: Ro
     let owner = row.owner.clone().map(|owner| {
         view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
     });
-    // Without JavaScript the links ask the server for the page with the dialog open.
     let href = |dialog: &str| format!("{list}{}{dialog}={id}", if list.contains('?') { '&' } else { '?' });
-    let ask = |signal: RwSignal<Option<Row>>, dialog| {
-        let row = row.clone();
-        move |event: ev::MouseEvent| {
-            event.prevent_default();
-            if let Some(menu) = menu.get_untracked() {
-                let _ = menu.hide_popover();
-            }
-            // The dialog gives focus back to what had it when it opened: the row's menu button.
-            if let Some(button) = menu_button.get_untracked() {
-                let _ = button.focus();
-            }
-            signal.set(Some(row.clone()));
-            ui::open(dialog);
-        }
-    };
     // A token already rotated, or expired, cannot be rotated.
-    let rotatable = token.replaced_by.is_none() && Status::at(expired_at, listed_at) == Status::Active;
-    let rotate_item = rotatable.then(|| {
-        view! { <a class="menu-item" href=href("rotate") on:click=ask(dialogs.to_rotate, dialogs.rotate)>"Rotate Token…"</a> }
-    });
+    let rotatable = token.replaced_by.is_none() && status == Status::Active;
+    let rotate_item = rotatable
+        .then(|| view! { <a class="menu-item" href=href("rotate") data-dialog="rotate-dialog">"Rotate Token…"</a> });
     let scopes = token.scopes.iter().map(|scope| view! { <code class="scope">{scope.name()}</code> }).collect_view();
     let scopes_label = token.scopes.describe();
     // A token rotated with a grace period: still working, but not for long.
@@ -170,13 +147,13 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String, dialogs: Ro
     });
     view! {
         <tr>
-            // data-label: the column's name, shown beside each value where narrow screens stack
-            // the cells of a row.
+            // data-label on cells: the column's name, shown beside each value where narrow
+            // screens stack the cells of a row.
             <td data-label="Token ID"><TokenId id=id.clone()/></td>
             {owner}
             <td class="description" data-label="Description">{token.description.clone()}</td>
             <td data-label="Scopes"><span class="scopes" title=scopes_label>{scopes}</span></td>
-            <td data-label="Status"><span class=status_class>{move || status().to_string()}</span>{replaced}</td>
+            <td data-label="Status"><span class=status_class>{status.to_string()}</span>{replaced}</td>
             <td data-label="Created">{time_or(Some(token.created_at), listed_at, "")}</td>
             <td data-label="Expires">{time_or(token.expired_at, listed_at, "Never")}</td>
             <td data-label="Last Used">{time_or(token.last_used, listed_at, "Never")}</td>
@@ -186,16 +163,15 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String, dialogs: Ro
                 <button
                     type="button"
                     class="icon"
-                    node_ref=menu_button
                     aria-label=menu_label
                     popovertarget=menu_id.clone()
                     style=format!("anchor-name: {anchor}")
                 >
                     "⋯"
                 </button>
-                <div id=menu_id class="menu" popover node_ref=menu style=format!("position-anchor: {anchor}")>
+                <div id=menu_id class="menu" popover style=format!("position-anchor: {anchor}")>
                     {rotate_item}
-                    <a class="menu-item danger" href=href("delete") on:click=ask(dialogs.to_delete, dialogs.delete)>"Delete Token…"</a>
+                    <a class="menu-item danger" href=href("delete") data-dialog="delete-dialog">"Delete Token…"</a>
                 </div>
             </td>
         </tr>
@@ -204,32 +180,25 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String, dialogs: Ro
 }
 
 /// A token's id on one line: shortened where the table is narrow (the whole id is in the text, for
-/// copying and for screen readers, and on hover), with a button that copies it.
+/// copying and for screen readers, and on hover), with a button that copies it (the island's: it
+/// shows the check mark and says "Copied" for a few seconds).
 #[component]
 fn TokenId(id: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = {
-        let id = id.clone();
-        move |_| ui::copy_to_clipboard(id.clone(), copied)
-    };
     let label = format!("Copy token ID {id}");
     view! {
         <span class="token-id-cell">
             <code class="token-id" title=id.clone()>{id.clone()}</code>
-            // Only a script can copy: hidden (its place kept) until the page is hydrated.
-            <button type="button" class="icon copy needs-script" aria-label=label on:click=copy>
+            // Only a script can copy: hidden (its place kept) until the island runs.
+            <button type="button" class="icon copy needs-script" aria-label=label>
                 <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round">
-                    {move || if copied.get() {
-                        view! { <path d="M3 8.5l3 3 7-7"/> }.into_any()
-                    } else {
-                        view! {
-                            <rect x="5.5" y="5.5" width="8.5" height="8.5" rx="1.5"/>
-                            <path d="M10.5 5.5V3.5a1.5 1.5 0 0 0-1.5-1.5H3.5A1.5 1.5 0 0 0 2 3.5V9a1.5 1.5 0 0 0 1.5 1.5h2"/>
-                        }.into_any()
-                    }}
+                    <g class="copy-icon">
+                        <rect x="5.5" y="5.5" width="8.5" height="8.5" rx="1.5"/>
+                        <path d="M10.5 5.5V3.5a1.5 1.5 0 0 0-1.5-1.5H3.5A1.5 1.5 0 0 0 2 3.5V9a1.5 1.5 0 0 0 1.5 1.5h2"/>
+                    </g>
+                    <path class="copied-icon" d="M3 8.5l3 3 7-7"/>
                 </svg>
             </button>
-            <span class="visually-hidden" role="status">{move || copied.get().then_some("Copied")}</span>
+            <span class="visually-hidden" role="status"></span>
         </span>
     }
 }
