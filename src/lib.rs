@@ -1,7 +1,8 @@
 //! access-tokens: workspace members manage their API access tokens, REST clients authenticate with them.
 //!
-//! One crate, two builds: the `ssr` feature builds the server (axum, sqlx, the REST API), the `hydrate`
-//! feature builds the wasm bundle that hydrates the server-rendered pages. Server-only modules are
+//! One crate, two builds: the `ssr` feature builds the server (axum, sqlx, the REST API) and renders
+//! every page; the `hydrate` feature builds the small wasm bundle of the pages' one island
+//! (`enhance`), the only part that runs in the browser. Server-only modules are
 //! declared here behind `#[cfg(feature = "ssr")]`; feature modules keep their server halves in one
 //! nested `ssr` module or file.
 

@@ -129,9 +129,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(refuse_cross_site))
         // Outside everything but compression: the request's id and span, and its metrics.
         .layer(middleware::from_fn_with_state(state.trust_proxy_headers, monitoring::observe))
-        // Outermost, so the layers above see plain bodies. Pages repeat their rows (as HTML and as
-        // the data hydration reads): a page of 20 tokens shrinks about eightfold; so does the
-        // API's JSON. Not the wasm: `scripts/serve` compresses it once at build time (those answers
+        // Outermost, so the layers above see plain bodies. A page's rows repeat their markup: a
+        // page of 100 tokens shrinks about tenfold; so does the API's JSON. Not the wasm: `scripts/serve` compresses it once at build time (those answers
         // already carry a Content-Encoding, which this layer leaves alone), and compressing
         // megabytes anew for each download of an uncompressed build costs more than it saves.
         .layer(CompressionLayer::new().compress_when(

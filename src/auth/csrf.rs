@@ -1,7 +1,7 @@
 //! Refuses state-changing browser requests that come from another site.
 //!
-//! Server functions (`/api/...`) and the pages' forms posted without JavaScript act on the session
-//! cookie, so a page elsewhere could try to post to them. `SameSite=Lax` already keeps the cookie off cross-site POSTs in current browsers; this
+//! Server functions (`/api/...`) and the pages' forms (posted to the page, see `form_posts`) act on
+//! the session cookie, so a page elsewhere could try to post to them. `SameSite=Lax` already keeps the cookie off cross-site POSTs in current browsers; this
 //! layer is the second lock, and covers browsers that lack the first:
 //! - `Sec-Fetch-Site` (every current browser sends it) must be `same-origin` or `none` (typed or
 //!   bookmarked); `same-site` is refused too, since a sibling subdomain is another party;

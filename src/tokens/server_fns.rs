@@ -97,7 +97,7 @@ pub async fn delete_token(token_id: String) -> Result<(), UiError> {
 }
 
 /// The page's actions on form fields as typed, shared by the server functions and the forms posted
-/// without JavaScript ([`crate::tokens::form_posts`]).
+/// to the page ([`crate::tokens::form_posts`]).
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::{

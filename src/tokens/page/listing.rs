@@ -1,5 +1,5 @@
 //! Which list the Access Tokens page shows, as its URL says (`?view=all&after=<key>&at=101`), and
-//! the listing itself. The server reads the same when it answers a form posted without JavaScript
+//! the listing itself. The server reads the same when it answers a form posted to the page
 //! (`tokens::form_posts`), so nothing here is a component.
 
 use serde::{Deserialize, Serialize};
@@ -108,9 +108,8 @@ pub struct Listing {
     pub listed_at: time::OffsetDateTime,
 }
 
-/// A form of this page posted without JavaScript, and what came of it: the server renders the
-/// page with it in context (see `tokens::form_posts`). Only the server has it, which is why that
-/// answer is sent without scripts: hydrating it would render the page without the outcome.
+/// A form posted to this page, and what came of it: the server renders the page with it in
+/// context (see `tokens::form_posts`).
 #[derive(Clone, Debug)]
 pub enum PostedForm {
     Generated {

@@ -3,7 +3,7 @@
 //! "Rotate Token" and "Delete Token" from a row's menu.
 //!
 //! - [`listing`]: which list the URL asks for, and the listing (shared with the server's answer to
-//!   forms posted without JavaScript);
+//!   the page's forms, `tokens::form_posts`);
 //! - [`table`]: the tabs, the table and its rows, the pager;
 //! - [`dialogs`]: Generate New Token, My Token, Rotate Token, Delete Token.
 //!
