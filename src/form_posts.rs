@@ -117,8 +117,9 @@ mod ssr {
             Ok(None) => return Redirect::to("/signin").into_response(),
             Err(error) => return bare(UiError::from(error)),
         }
-        let Ok(body) = Bytes::from_request(Request::from_parts(parts.clone(), body), &state).await else {
-            return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+        let body = match Bytes::from_request(Request::from_parts(parts.clone(), body), &state).await {
+            Ok(body) => body,
+            Err(rejection) => return rejection.into_response(),
         };
         let runner = serde_qs::Config::new(5, false)
             .deserialize_bytes::<Intent>(&body)
@@ -155,6 +156,17 @@ mod ssr {
             return response;
         }
 
+        // The page as the form left things: who is signed in may have changed (an admin who made
+        // themselves a member sees the page as a member).
+        parts.extensions.remove::<SignedIn>();
+        match session::person(&state.store, &parts.headers, state.cookies).await {
+            Ok(Some(viewer)) => {
+                parts.extensions.insert(SignedIn(viewer));
+            }
+            Ok(None) if public => {}
+            Ok(None) => return Redirect::to("/signin").into_response(),
+            Err(error) => return bare(UiError::from(error)),
+        }
         let render = leptos_axum::render_app_async_with_context(
             {
                 let state = state.clone();
@@ -170,7 +182,7 @@ mod ssr {
             },
         );
         let mut response = render(Request::from_parts(parts, Body::empty())).await;
-        *response.status_mut() = ran.status;
+        set_status(&mut response, ran.status);
         let headers = response.headers_mut();
         for (name, value) in &set {
             headers.append(name, value.clone());
@@ -178,6 +190,14 @@ mod ssr {
         // The answer to a form, not a page to keep: a reload must not show a stale outcome.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
+    }
+
+    /// The form's status on its page's answer, unless the page itself redirected or failed.
+    pub fn set_status(response: &mut Response, status: StatusCode) {
+        let rendered = response.status();
+        if !(rendered.is_redirection() || rendered.is_server_error()) {
+            *response.status_mut() = status;
+        }
     }
 
     /// A bare answer, for when the page itself cannot be rendered.

@@ -28,6 +28,9 @@ test('links, Back and Forward swap pages in without a reload, and the page swapp
   const row = page.getByRole('row', { name: /Navigation token/ });
   await expect(row.getByRole('cell').nth(5)).toContainText('in 23 hours');
   await expect(row.locator('time').first()).toHaveAttribute('data-local', '');
+  const created = row.getByRole('cell').nth(4).locator('.relative');
+  const hint = (await created.textContent())!;
+  await expect(created).not.toHaveText(hint, { timeout: 5_000 });
   await row.getByRole('button', { name: /Actions for token/ }).click();
   await row.getByRole('link', { name: 'Delete Token…' }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete Token' });
@@ -55,5 +58,26 @@ test('a dialog a link asks for (?delete=) opens modal, and closing it takes the 
   await expect(confirm).toBeHidden();
   await expect(page).toHaveURL(/\/preferences\/access-tokens$/);
   await expect(page.getByRole('row', { name: /Linked token/ })).toHaveCount(1);
+  expect(problems).toEqual([]);
+});
+
+test('a form posts once through the navigator; its answer is swapped in and focus stays on the form', async ({ page }) => {
+  const problems = watchConsole(page);
+  await signInAsAdmin(page);
+  await page.goto('/workspace/settings');
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  let posts = 0;
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/workspace/settings') posts++;
+  });
+  await page.getByLabel('Maximum lifetime (days)').fill('0');
+  // A double click: the button is busy until the answer is in, so the form is posted once.
+  await page.getByRole('button', { name: 'Save' }).dblclick();
+  await expect(page.getByRole('alert').filter({ hasText: 'maximum token lifetime' })).toBeVisible();
+  expect(posts).toBe(1);
+  await expect(page.getByRole('button', { name: 'Save' })).toBeFocused();
+  await expect(page.getByLabel('Maximum lifetime (days)')).toHaveValue('0');
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   expect(problems).toEqual([]);
 });

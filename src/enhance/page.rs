@@ -31,6 +31,19 @@ pub fn listen(target: &EventTarget, kind: &str, capture: bool, handler: impl Fn(
     closure.forget();
 }
 
+/// Moves focus to the heading of a page the navigator brought in, as a page load starts at its
+/// top: a screen reader says where the reader now is.
+pub fn focus_heading() {
+    if let Ok(Some(heading)) = document().query_selector("main.page h1")
+        && let Ok(heading) = heading.dyn_into::<HtmlElement>()
+    {
+        if !heading.has_attribute("tabindex") {
+            let _ = heading.set_attribute("tabindex", "-1");
+        }
+        let _ = heading.focus();
+    }
+}
+
 /// Brings a page that just arrived (the first, or one the navigator swapped in) to life.
 pub fn page_changed() {
     // The server renders no `aria-expanded`: only a script can keep it true.

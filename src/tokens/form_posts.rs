@@ -111,7 +111,11 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
         },
     );
     let mut response = render(Request::from_parts(parts, Body::empty())).await;
-    *response.status_mut() = status;
+    crate::form_posts::set_status(&mut response, status);
+    // The page it shows is the list, whatever the URL posted to asked for (`?rotate=`).
+    if let Ok(list) = HeaderValue::from_str(&back) {
+        response.headers_mut().insert(header::CONTENT_LOCATION, list);
+    }
     // The answer may hold a token's value: no cache, no back-forward cache, may keep it.
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response

@@ -20,7 +20,11 @@ on_sqlite_and_postgres! {
         let signed_in = app.page_form("/signin", &[("intent", "sign_in"), ("username", ADMIN_USERNAME), ("password", ADMIN_PASSWORD)]).await;
         assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
         assert_eq!(signed_in.headers()["location"], "/");
-        assert!(signed_in.headers().get("set-cookie").is_some());
+        // Every cookie the server function sets (the session and its companions), as it sets them.
+        let by_server_fn = app.another_browser().sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let cookies = |response: &reqwest::Response| response.headers().get_all("set-cookie").iter().count();
+        assert!(cookies(&signed_in) > 0);
+        assert_eq!(cookies(&signed_in), cookies(&by_server_fn));
         assert_eq!(app.browser.get(app.url("/preferences")).send().await.unwrap().status(), StatusCode::OK);
     }
 
@@ -36,7 +40,7 @@ on_sqlite_and_postgres! {
         let again = app.page_form("/users", &[("intent", "add"), ("username", "newbie"), ("name", "Someone Else"), ("password", "other-password"), ("is_admin", "on")]).await;
         assert!(again.status().is_client_error(), "{}", again.status());
         let html = again.text().await.unwrap();
-        assert!(html.contains(r#"role="alert""#) && !html.contains("Added newbie."), "{html}");
+        assert!(html.contains("newbie\" is taken.") && !html.contains("Added newbie."), "{html}");
         assert!(html.contains(r#"value="Someone Else""#), "what was typed stays: {html}");
         assert!(!html.contains("other-password"));
 
@@ -97,6 +101,29 @@ on_sqlite_and_postgres! {
         assert_eq!(incomplete.text().await.unwrap(), "The form could not be read.");
         let people: Value = app.as_admin(reqwest::Method::GET, "/v4/people").send().await.unwrap().json().await.unwrap();
         assert_eq!(people["count"], 2, "nobody was added");
+    }
+
+    async fn forms_posted_from_another_site_are_refused(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        for (path, form) in [
+            ("/users", vec![("intent", "add"), ("username", "x"), ("name", ""), ("password", "x-password-123")]),
+            ("/signin", vec![("intent", "sign_in"), ("username", ADMIN_USERNAME), ("password", ADMIN_PASSWORD)]),
+            ("/workspace/settings", vec![("intent", "save"), ("max_token_lifetime_days", "1")]),
+        ] {
+            let answer = app.browser.post(app.url(path)).header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
+            assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{path}");
+        }
+        let people: Value = app.as_admin(reqwest::Method::GET, "/v4/people").send().await.unwrap().json().await.unwrap();
+        assert_eq!(people["count"], 1);
+    }
+
+    async fn an_answer_says_which_list_it_shows_when_the_url_asked_for_a_dialog(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let (_, info) = app.admin_token(3600).await;
+        let id = info["tokenId"].as_str().unwrap();
+        let rotated = app.page_form(&format!("/preferences/access-tokens?view=all&rotate={id}"), &[("intent", "rotate"), ("token_id", id), ("grace_seconds", "0")]).await;
+        assert_eq!(rotated.status(), StatusCode::OK);
+        assert_eq!(rotated.headers()["content-location"], "/preferences/access-tokens?view=all");
     }
 
     async fn a_page_carries_its_rows_once_as_html_with_no_data_to_hydrate_from(app) {
