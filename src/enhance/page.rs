@@ -51,16 +51,33 @@ pub fn page_changed() {
         let _ = button.set_attribute("aria-expanded", "false");
     }
     // A dialog the server rendered open (a posted form's outcome, or `?delete=`) becomes modal:
-    // the rest of the page inert, focus inside, Esc to close.
+    // the rest of the page inert, focus inside, Esc to close. The browser gives focus back, once
+    // it closes, to what had it when it opened: the control that leads to it, focused first.
     for dialog in all("dialog[open]") {
         if let Ok(dialog) = dialog.dyn_into::<HtmlDialogElement>()
             && !dialog.matches(":modal").unwrap_or(true)
         {
             dialog.close();
+            if let Some(opener) = opener(&dialog) {
+                let _ = opener.focus();
+            }
             let _ = dialog.show_modal();
         }
     }
     tick();
+}
+
+/// The control that opens `dialog`: the one it names (`data-opener`), or a `show-modal` button.
+fn opener(dialog: &HtmlDialogElement) -> Option<HtmlElement> {
+    match dialog.get_attribute("data-opener") {
+        Some(id) => by_id(&id),
+        None => document()
+            .query_selector(&format!("button[commandfor=\"{}\"][command=show-modal]", dialog.id()))
+            .ok()
+            .flatten()?
+            .dyn_into()
+            .ok(),
+    }
 }
 
 fn on_click(event: Event) {
@@ -77,7 +94,11 @@ fn on_click(event: Event) {
                 Some("show-modal") if !dialog.open() => {
                     let _ = dialog.show_modal();
                 }
-                Some("close") => dialog.close(),
+                Some("close") => {
+                    dialog.close();
+                    // At once: the `close` event comes only with the next frame.
+                    closed(&dialog);
+                }
                 _ => {}
             }
         }
@@ -186,23 +207,29 @@ fn copy(text: String, show: impl Fn(bool) + 'static) {
     });
 }
 
+/// A dialog closed by Esc, or by the browser's own `command` before the island ran.
 fn on_close(event: Event) {
     let Some(dialog) = event.target().and_then(|target| target.dyn_into::<HtmlDialogElement>().ok()) else { return };
     // Closed only to be made modal (see `page_changed`): still open.
-    if dialog.open() {
-        return;
+    if !dialog.open() {
+        closed(&dialog);
     }
+}
+
+/// What follows a dialog's closing (more than once does no harm).
+fn closed(dialog: &HtmlDialogElement) {
     if dialog.id() == "my-token-dialog" {
         // The value is shown once: closed, it is nowhere on the page any more.
-        if let Some(input) = first_in::<HtmlInputElement>(&dialog, "input") {
+        if let Some(input) = first_in::<HtmlInputElement>(dialog, "input") {
             input.set_value("");
             let _ = input.remove_attribute("value");
         }
-        if let Some(status) = first_in::<Element>(&dialog, "[role=status]") {
+        if let Some(status) = first_in::<Element>(dialog, "[role=status]") {
             status.set_text_content(None);
         }
-        if let Some(button) = by_id::<HtmlElement>("generate-button") {
-            let _ = button.focus();
+        // (Where the browser did not already give it there.)
+        if let Some(opener) = opener(dialog) {
+            let _ = opener.focus();
         }
     }
     // A dialog the URL asked for (`?delete=`): the URL stops asking, so that listing the page

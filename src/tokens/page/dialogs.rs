@@ -110,7 +110,8 @@ pub(super) fn MyTokenDialog(shown: Option<NewToken>) -> AnyView {
     let open_now = shown.is_some();
     let value = shown.map(|token| token.token_value).unwrap_or_default();
     view! {
-        <dialog id="my-token-dialog" class="dialog" aria-labelledby="my-token-heading" open=open_now>
+        // Focus goes back to "Generate New Token" once it closes (the island, by `data-opener`).
+        <dialog id="my-token-dialog" class="dialog" aria-labelledby="my-token-heading" open=open_now data-opener="generate-button">
             <h2 id="my-token-heading">"My Token"</h2>
             <p class="warning">
                 "Copy the token now and store it somewhere safe. For your security it cannot be shown again "
