@@ -42,7 +42,7 @@ mod ssr {
     use axum::{
         body::{Body, Bytes},
         extract::{FromRequest, Request, State},
-        http::{HeaderValue, StatusCode, header},
+        http::{HeaderValue, StatusCode, header, request::Parts},
         response::{IntoResponse, Redirect, Response},
         routing::{MethodRouter, post},
     };
@@ -108,14 +108,9 @@ mod ssr {
 
     async fn handle(state: AppState, intents: Intents, public: bool, request: Request) -> Response {
         let (mut parts, body) = request.into_parts();
-        match session::person(&state.store, &parts.headers, state.cookies).await {
-            // As the page guard does for a GET: the server functions find the viewer here.
-            Ok(Some(viewer)) => {
-                parts.extensions.insert(SignedIn(viewer));
-            }
-            Ok(None) if public => {}
-            Ok(None) => return Redirect::to("/signin").into_response(),
-            Err(error) => return bare(UiError::from(error)),
+        // As the page guard does for a GET: the server functions find the viewer here.
+        if let Err(refused) = find_viewer(&state, &mut parts, public).await {
+            return refused;
         }
         let body = match Bytes::from_request(Request::from_parts(parts.clone(), body), &state).await {
             Ok(body) => body,
@@ -158,14 +153,8 @@ mod ssr {
 
         // The page as the form left things: who is signed in may have changed (an admin who made
         // themselves a member sees the page as a member).
-        parts.extensions.remove::<SignedIn>();
-        match session::person(&state.store, &parts.headers, state.cookies).await {
-            Ok(Some(viewer)) => {
-                parts.extensions.insert(SignedIn(viewer));
-            }
-            Ok(None) if public => {}
-            Ok(None) => return Redirect::to("/signin").into_response(),
-            Err(error) => return bare(UiError::from(error)),
+        if let Err(refused) = find_viewer(&state, &mut parts, public).await {
+            return refused;
         }
         let render = leptos_axum::render_app_async_with_context(
             {
@@ -190,6 +179,21 @@ mod ssr {
         // The answer to a form, not a page to keep: a reload must not show a stale outcome.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
+    }
+
+    /// Puts the signed-in person in the request's extensions, for the server functions and the
+    /// page; without one, a page that is not public answers with the sign-in page.
+    async fn find_viewer(state: &AppState, parts: &mut Parts, public: bool) -> Result<(), Response> {
+        parts.extensions.remove::<SignedIn>();
+        match session::person(&state.store, &parts.headers, state.cookies).await {
+            Ok(Some(viewer)) => {
+                parts.extensions.insert(SignedIn(viewer));
+                Ok(())
+            }
+            Ok(None) if public => Ok(()),
+            Ok(None) => Err(Redirect::to("/signin").into_response()),
+            Err(error) => Err(bare(UiError::from(error))),
+        }
     }
 
     /// The form's status on its page's answer, unless the page itself redirected or failed.
