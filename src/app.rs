@@ -5,6 +5,7 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Redirect, Route, Router, Routes},
+    hooks::use_location,
     path,
 };
 
@@ -17,7 +18,7 @@ use crate::{
     enhance::Enhance,
     layout::Header,
     people::page::UsersPage,
-    tokens::page::AccessTokensPage,
+    tokens::{expiring::ExpiringNotice, page::AccessTokensPage, server_fns::expiring_soon},
     workspace::page::WorkspaceSettingsPage,
 };
 
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header/>
             <main class="page">
+                <ExpiringTokens/>
                 <Routes fallback=|| view! { <NotFound/> }>
                     // Async: the server renders each page whole once its data is in, so that it
                     // works without JavaScript (streamed fragments need a script to be put in place).
@@ -99,6 +101,21 @@ pub fn App() -> impl IntoView {
             // the document does.
             <Enhance/>
         </Router>
+    }
+}
+
+/// The warning of the viewer's tokens that expire within a week, on every page.
+#[component]
+fn ExpiringTokens() -> impl IntoView {
+    let soon = Resource::new(|| (), |_| expiring_soon());
+    let location = use_location();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let back = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                soon.await.ok().flatten().map(|soon| view! { <ExpiringNotice soon back/> })
+            })}
+        </Transition>
     }
 }
 

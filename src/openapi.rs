@@ -60,7 +60,9 @@ impl Modify for Credentials {
                          endpoints), `admin` (admin-only endpoints, within `read_api` or `api`). A request \
                          the token's scopes do not cover is answered 403 with `WWW-Authenticate: Bearer \
                          error=\"insufficient_scope\", scope=\"<needed>\"`. Each operation's `security` \
-                         lists the scope sets that suffice.",
+                         lists the scope sets that suffice. Every answer to a request made with a token \
+                         carries `Access-Token-Expires-At: <RFC 3339>`, when the token stops working (absent \
+                         for a token that never expires); `GET /v4/apiAccessTokens/current` describes the token.",
                     ))
                     .build(),
             ),

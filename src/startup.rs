@@ -109,7 +109,8 @@ pub fn router(state: AppState) -> Router {
         .route("/signin", form_posts::public_page(auth::page::sign_in_intents))
         .route("/preferences", form_posts::page(auth::page::preferences_intents))
         .route("/users", form_posts::page(people::page::intents))
-        .route("/workspace/settings", form_posts::page(workspace::page::intents));
+        .route("/workspace/settings", form_posts::page(workspace::page::intents))
+        .route("/notices/expiring-tokens", post(tokens::expiring::dismiss));
 
     // Prometheus metrics for admins; the same credentials as /v4.
     let metrics = Router::new()

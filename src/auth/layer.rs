@@ -7,9 +7,9 @@
 
 use axum::{
     extract::{FromRequestParts, Request, State},
-    http::{HeaderMap, Method, header, request::Parts},
+    http::{HeaderMap, HeaderValue, Method, header, request::Parts},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 
@@ -62,13 +62,34 @@ pub async fn authenticate(
 ) -> Result<Response, ApiError> {
     let client = crate::client_ip::ClientIp::in_extensions(request.extensions());
     let caller = identify(&state, request.headers(), client).await?;
+    // Every answer to a token says when the token stops working, refusals included, so that a
+    // client can warn its operator before it breaks.
+    let expires_at = match &caller.via {
+        Credential::Token { expires_at: Some(at), .. } => HeaderValue::from_str(&timestamp::format(*at)).ok(),
+        _ => None,
+    };
     // Reading is all a `read_api` token may do; handlers check `admin` where they use it.
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        caller.require_scope(Scope::Api, "This token is read-only (read_api): it cannot change anything")?;
+    let refused = if matches!(*request.method(), Method::GET | Method::HEAD) {
+        None
+    } else {
+        caller.require_scope(Scope::Api, "This token is read-only (read_api): it cannot change anything").err()
+    };
+    let mut response = match refused {
+        Some(refusal) => refusal.into_response(),
+        None => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+    };
+    if let Some(at) = expires_at {
+        response.headers_mut().insert(EXPIRES_AT_HEADER, at);
     }
-    request.extensions_mut().insert(caller);
-    Ok(next.run(request).await)
+    Ok(response)
 }
+
+/// The header that tells a token's caller when the token expires (RFC 3339); none for a token that
+/// never does.
+pub const EXPIRES_AT_HEADER: &str = "access-token-expires-at";
 
 /// Who the credentials name, counted by scheme and outcome (`auth_attempts_total`).
 async fn identify(state: &AppState, headers: &HeaderMap, client: Option<std::net::IpAddr>) -> Result<Caller, ApiError> {

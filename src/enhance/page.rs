@@ -303,6 +303,12 @@ fn tick() {
             continue;
         };
         let (text, class) = if expires <= now { ("Expired", "status expired") } else { ("Active", "status active") };
+        // "Expires in 3 days" no more, once it has.
+        if expires <= now
+            && let Some(badge) = first_in::<Element>(&row, ".badge.expiring")
+        {
+            badge.remove();
+        }
         set_text(&status, text);
         if status.class_name() != class {
             status.set_class_name(class);

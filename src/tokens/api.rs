@@ -10,7 +10,7 @@ use super::{
     rules::{self, MAX_GRACE_SECONDS, TokenError},
 };
 use crate::{
-    auth::layer::{Admin, Caller},
+    auth::layer::{Admin, Caller, Credential},
     error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody, object_body},
     json::WholeNumber,
     openapi::{fields, patterns},
@@ -21,6 +21,7 @@ use crate::{
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
+        .routes(routes!(current))
         .routes(routes!(one, remove))
         .routes(routes!(rotate))
         .routes(routes!(list_workspace))
@@ -227,6 +228,27 @@ async fn list_workspace(
 ) -> Result<Json<CursorPage<WorkspaceToken>>, ApiError> {
     let seek = query.seek()?;
     Ok(Json(rules::list_workspace(&state.store, &state.usage, &seek).await?.into()))
+}
+
+/// The access token the request is made with: a client learns what its token is, what it may do
+/// and when it expires, without knowing its id. Only for bearer requests.
+#[utoipa::path(get, operation_id = "getCurrentAccessToken", path = "/apiAccessTokens/current", tag = "Access tokens",
+    security(("bearerToken" = ["read_api"])),
+    responses(
+        (status = 200, body = TokenInfo, headers(
+            ("Access-Token-Expires-At" = String, description = "When the token stops working (RFC 3339), as every answer to a bearer request says; absent for a token that never expires"),
+        )),
+        (status = 400, description = "The request was not made with an access token", body = ErrorBody),
+    ))]
+async fn current(State(state): State<AppState>, caller: Caller) -> Result<Json<TokenInfo>, ApiError> {
+    let Credential::Token { id, .. } = caller.via else {
+        return Err(ApiError::InvalidRequest(
+            "This endpoint describes the access token a request is made with: send one as `Authorization: Bearer \
+             <token>`."
+                .into(),
+        ));
+    };
+    Ok(Json(rules::get(&state.store, &state.usage, &caller, id).await?))
 }
 
 /// One token of the caller's (any token, for workspace admins; with a token, its `admin` scope).

@@ -2,6 +2,7 @@
 //! one (lifetime, description). The value itself, its digest and the database live in the
 //! server-only modules.
 
+pub mod expiring;
 pub mod page;
 pub mod server_fns;
 

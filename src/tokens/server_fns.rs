@@ -30,6 +30,34 @@ pub async fn load_token_policy() -> Result<TokenPolicy, UiError> {
     })
 }
 
+/// The viewer's tokens that expire within a week, for the warning on every page; `None` when there
+/// are none, the viewer dismissed the warning about them, or nobody is signed in.
+#[server(endpoint = "expiring_soon")]
+pub async fn expiring_soon() -> Result<Option<super::expiring::ExpiringSoon>, UiError> {
+    use super::expiring::{ExpiringSoon, MAX_COUNTED, WARN_DAYS, dismissed};
+    use crate::{
+        auth::viewer::{request_headers, viewer},
+        state::AppState,
+    };
+
+    let Some(viewer) = viewer().await? else { return Ok(None) };
+    let store = &AppState::from_context().store;
+    let settings = crate::workspace::store::get(store).await?;
+    // Tokens that do not work anyway (off, or not for members) do not expire in any sense that matters.
+    if !settings.tokens_allowed_for(viewer.is_admin) {
+        return Ok(None);
+    }
+    let now = crate::clock::now();
+    let until = now + time::Duration::days(WARN_DAYS);
+    let max = settings.max_token_lifetime_days;
+    let ends = super::store::expiring_soon(store, viewer.id, now, until, max, MAX_COUNTED as i64 + 1).await?;
+    let Some(first) = ends.first().map(|at| crate::timestamp::to_millis(*at)) else { return Ok(None) };
+    if dismissed(&request_headers().await?) == Some(first) {
+        return Ok(None);
+    }
+    Ok(Some(ExpiringSoon { count: ends.len().min(MAX_COUNTED), more: ends.len() > MAX_COUNTED, first }))
+}
+
 /// A page of the viewer's tokens: the first, or the one right after (older than) or before
 /// (newer than) the token a key names, as the page's links give them (`TokenKey` as text).
 #[server(endpoint = "my_tokens")]

@@ -623,3 +623,48 @@ pub async fn record_use(store: &Store, uses: &[(TokenId, OffsetDateTime)]) -> Re
     .await)?;
     Ok(())
 }
+
+/// When the person's tokens that stop working between `now` and `until` do so, soonest first: by
+/// their own expiry, or by the workspace's maximum lifetime (`max`), whichever comes first. At most
+/// `limit`; a token being replaced (rotated, in its grace period) is not counted.
+pub async fn expiring_soon(
+    store: &Store,
+    owner: PersonId,
+    now: OffsetDateTime,
+    until: OffsetDateTime,
+    max: MaxLifetime,
+    limit: i64,
+) -> Result<Vec<OffsetDateTime>, StoreError> {
+    // Each condition is a range of an index (owner and expiry; owner and creation), whichever
+    // ends the token; the exact expiry is worked out below from both.
+    let (created_after, created_until) = match max {
+        MaxLifetime::Days(days) => {
+            let lifetime = time::Duration::days(days);
+            (timestamp::to_millis(now - lifetime), timestamp::to_millis(until - lifetime))
+        }
+        MaxLifetime::Unlimited => (i64::MAX, i64::MIN),
+    };
+    let rows: Vec<(i64, Option<i64>)> = with_pool!(store, pool => sqlx::query_as(
+        "SELECT created_at, expires_at FROM access_tokens \
+         WHERE owner_id = $1 AND replaced_by IS NULL \
+           AND ((expires_at > $2 AND expires_at <= $3) OR (created_at > $4 AND created_at <= $5)) \
+         LIMIT $6",
+    )
+    .bind(owner)
+    .bind(timestamp::to_millis(now))
+    .bind(timestamp::to_millis(until))
+    .bind(created_after)
+    .bind(created_until)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?;
+    let mut ends: Vec<OffsetDateTime> = rows
+        .into_iter()
+        .filter_map(|(created_at, expires_at)| {
+            max.effective_expiry(timestamp::from_millis(created_at), expires_at.map(timestamp::from_millis))
+        })
+        .filter(|at| *at > now && *at <= until)
+        .collect();
+    ends.sort();
+    Ok(ends)
+}

@@ -8,6 +8,7 @@ mod support;
 mod audit;
 mod bad_input;
 mod containment;
+mod expiry;
 mod form_posts;
 mod headers;
 mod limits;

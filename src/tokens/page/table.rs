@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::listing::{ListAt, Listing, PAGE_SIZE, Place, Row, View};
 use crate::{
-    tokens::Status,
+    tokens::{Status, expiring},
     ui::{thousands, time_or},
 };
 
@@ -126,6 +126,11 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String) -> AnyView 
     let anchor = format!("--token-menu-{id}");
     // As of the listing; the island recomputes it from the Expires cell as its clock ticks.
     let status = Status::at(token.expired_at, listed_at);
+    // Expiring within the week: says so (the island takes it away once it has expired).
+    let expiring = (status == Status::Active)
+        .then(|| expiring::badge(token.expired_at, listed_at))
+        .flatten()
+        .map(|badge| view! { <span class="badge expiring">{badge}</span> });
     let status_class = match status {
         Status::Active => "status active",
         Status::Expired => "status expired",
@@ -155,7 +160,7 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String) -> AnyView 
             <td data-label="Scopes"><span class="scopes" title=scopes_label>{scopes}</span></td>
             <td data-label="Status"><span class=status_class>{status.to_string()}</span>{replaced}</td>
             <td data-label="Created">{time_or(Some(token.created_at), listed_at, "")}</td>
-            <td data-label="Expires">{time_or(token.expired_at, listed_at, "Never")}</td>
+            <td data-label="Expires">{time_or(token.expired_at, listed_at, "Never")}{expiring}</td>
             <td data-label="Last Used">{time_or(token.last_used, listed_at, "Never")}</td>
             <td class="row-menu">
                 // A popover: the browser opens and closes it (Esc, a click elsewhere), with or
