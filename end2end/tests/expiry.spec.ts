@@ -10,10 +10,10 @@ test('a token with a 3-day lifetime gets a badge and a warning on every page, wh
   await createToken(request, asAdmin.Authorization, { lifetimeSeconds: 3 * 86_400, description: 'Three-day token' });
   await signInAsAdmin(page);
   const row = page.getByRole('row', { name: /Three-day token/ });
-  await expect(row.getByRole('cell').nth(5)).toContainText('Expires in 3 days');
+  await expect(row.getByRole('cell').nth(5)).toContainText('Expires in 2 days');
 
   const warning = page.getByRole('region', { name: 'Tokens expiring soon' });
-  await expect(warning).toContainText(/You have \d+ access tokens? that expires? within 7 days\./);
+  await expect(warning).toContainText(/You have \d+ access tokens? that expires? within 7 days(: |, the first )in \d+ (days|hours)\./);
   await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Preferences' }).click();
   await expect(page.getByRole('heading', { name: 'Preferences', level: 1 })).toBeVisible();
   await expect(warning).toBeVisible();
@@ -28,7 +28,7 @@ test('a token with a 3-day lifetime gets a badge and a warning on every page, wh
   await expect(page.getByRole('heading', { name: 'Access Tokens', level: 1 })).toBeVisible();
   await expect(warning).toHaveCount(0);
 
-  // A token that expires sooner brings it back.
+  // A token that comes into its last week after that brings it back.
   await createToken(request, asAdmin.Authorization, { lifetimeSeconds: 600, description: 'Ten-minute token' });
   await page.reload();
   await expect(warning).toBeVisible();

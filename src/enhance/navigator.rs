@@ -318,6 +318,10 @@ fn swap(new: &Document) {
     document.set_title(&new.title());
 }
 
+/// The page's own forms, counted to find the one posted again after a swap (not the expiring
+/// tokens warning's, which comes and goes).
+const FORMS: &str = "main.page form:not(.expiring-notice form)";
+
 /// Where focus goes back to once a form's answer is swapped in: the field or button that had it
 /// (by its id), or else the same form's submit button. A dialog the answer opens takes focus
 /// itself.
@@ -330,7 +334,7 @@ impl FocusHint {
     fn before_swap(form: &HtmlFormElement) -> Self {
         let document = document();
         let id = document.active_element().map(|element| element.id()).filter(|id| !id.is_empty());
-        let forms = document.query_selector_all("main.page form").ok();
+        let forms = document.query_selector_all(FORMS).ok();
         let form = forms.and_then(|forms| {
             (0..forms.length())
                 .find(|&index| forms.item(index).is_some_and(|node| node.is_same_node(Some(form.as_ref()))))
@@ -345,7 +349,7 @@ impl FocusHint {
         }
         let by_id = self.id.and_then(|id| document.get_element_by_id(&id));
         let by_form = || {
-            let forms = document.query_selector_all("main.page form").ok()?;
+            let forms = document.query_selector_all(FORMS).ok()?;
             let form = forms.item(self.form?)?.dyn_into::<Element>().ok()?;
             form.query_selector("[type=submit]").ok().flatten()
         };

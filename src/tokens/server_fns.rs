@@ -50,12 +50,19 @@ pub async fn expiring_soon() -> Result<Option<super::expiring::ExpiringSoon>, Ui
     let now = crate::clock::now();
     let until = now + time::Duration::days(WARN_DAYS);
     let max = settings.max_token_lifetime_days;
-    let ends = super::store::expiring_soon(store, viewer.id, now, until, max, MAX_COUNTED as i64 + 1).await?;
-    let Some(first) = ends.first().map(|at| crate::timestamp::to_millis(*at)) else { return Ok(None) };
-    if dismissed(&request_headers().await?) == Some(first) {
+    let soon = super::store::expiring_soon(store, viewer.id, now, until, max, MAX_COUNTED as i64 + 1).await?;
+    let Some(first) = soon.first().map(|token| token.expires_at) else { return Ok(None) };
+    // Dismissed: until a token comes into the week after that (created since, or its last week
+    // begun since).
+    let warning = time::Duration::days(WARN_DAYS);
+    let last_came = soon.iter().map(|token| token.created_at.max(token.expires_at - warning)).max();
+    if let (Some(dismissed), Some(last_came)) = (dismissed(&request_headers().await?), last_came)
+        && crate::timestamp::to_millis(last_came) <= dismissed
+    {
         return Ok(None);
     }
-    Ok(Some(ExpiringSoon { count: ends.len().min(MAX_COUNTED), more: ends.len() > MAX_COUNTED, first }))
+    let first = crate::timestamp::to_millis(first);
+    Ok(Some(ExpiringSoon { count: soon.len().min(MAX_COUNTED), more: soon.len() > MAX_COUNTED, first }))
 }
 
 /// A page of the viewer's tokens: the first, or the one right after (older than) or before

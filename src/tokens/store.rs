@@ -624,9 +624,16 @@ pub async fn record_use(store: &Store, uses: &[(TokenId, OffsetDateTime)]) -> Re
     Ok(())
 }
 
-/// When the person's tokens that stop working between `now` and `until` do so, soonest first: by
-/// their own expiry, or by the workspace's maximum lifetime (`max`), whichever comes first. At most
-/// `limit`; a token being replaced (rotated, in its grace period) is not counted.
+/// A token that stops working soon: when it was created, and when it stops (by its own expiry or
+/// the workspace's maximum lifetime, whichever comes first).
+pub struct Expiring {
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// The person's tokens that stop working after `now` and by `until`, soonest first; at most
+/// `limit` of them. A token being replaced (rotated, in its grace period) is not one: it says so
+/// on its row, and its successor is what counts.
 pub async fn expiring_soon(
     store: &Store,
     owner: PersonId,
@@ -634,20 +641,23 @@ pub async fn expiring_soon(
     until: OffsetDateTime,
     max: MaxLifetime,
     limit: i64,
-) -> Result<Vec<OffsetDateTime>, StoreError> {
-    // Each condition is a range of an index (owner and expiry; owner and creation), whichever
-    // ends the token; the exact expiry is worked out below from both.
+) -> Result<Vec<Expiring>, StoreError> {
+    // Either its own expiry falls in the window (and the maximum has not ended it already), or
+    // the maximum ends it in the window (and its own expiry has not come first). Each is a range
+    // of an index: owner and expiry, owner and creation.
     let (created_after, created_until) = match max {
         MaxLifetime::Days(days) => {
             let lifetime = time::Duration::days(days);
             (timestamp::to_millis(now - lifetime), timestamp::to_millis(until - lifetime))
         }
-        MaxLifetime::Unlimited => (i64::MAX, i64::MIN),
+        // No maximum: nothing ends by it (an empty range), and nothing has ended by it.
+        MaxLifetime::Unlimited => (i64::MIN, i64::MIN),
     };
     let rows: Vec<(i64, Option<i64>)> = with_pool!(store, pool => sqlx::query_as(
         "SELECT created_at, expires_at FROM access_tokens \
          WHERE owner_id = $1 AND replaced_by IS NULL \
-           AND ((expires_at > $2 AND expires_at <= $3) OR (created_at > $4 AND created_at <= $5)) \
+           AND ((expires_at > $2 AND expires_at <= $3 AND created_at > $4) \
+             OR (created_at > $4 AND created_at <= $5 AND (expires_at IS NULL OR expires_at > $2))) \
          LIMIT $6",
     )
     .bind(owner)
@@ -658,13 +668,14 @@ pub async fn expiring_soon(
     .bind(limit)
     .fetch_all(pool)
     .await)?;
-    let mut ends: Vec<OffsetDateTime> = rows
+    let mut soon: Vec<Expiring> = rows
         .into_iter()
         .filter_map(|(created_at, expires_at)| {
-            max.effective_expiry(timestamp::from_millis(created_at), expires_at.map(timestamp::from_millis))
+            let created_at = timestamp::from_millis(created_at);
+            let expires_at = max.effective_expiry(created_at, expires_at.map(timestamp::from_millis))?;
+            (expires_at > now && expires_at <= until).then_some(Expiring { created_at, expires_at })
         })
-        .filter(|at| *at > now && *at <= until)
         .collect();
-    ends.sort();
-    Ok(ends)
+    soon.sort_by_key(|token| token.expires_at);
+    Ok(soon)
 }

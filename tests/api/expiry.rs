@@ -72,25 +72,44 @@ on_sqlite_and_postgres! {
 
         app.create_token_as(ADMIN_USERNAME, ADMIN_PASSWORD, json!({ "lifetimeSeconds": 3 * 86_400, "description": "Soon gone" })).await;
         let page = app.browser.get(app.url("/preferences")).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("You have 1 access token that expires within 7 days."), "{page}");
+        assert!(page.contains("You have 1 access token that expires within 7 days: in 2 days."), "{page}");
         let tokens = app.browser.get(app.url("/preferences/access-tokens")).send().await.unwrap().text().await.unwrap();
-        assert!(tokens.contains(">Expires in 3 days<"), "the row's badge: {tokens}");
+        assert!(tokens.contains(">Expires in 2 days<"), "the row's badge, in whole days as beside it: {tokens}");
         assert_eq!(tokens.matches(">Expires in ").count(), 1, "only the token that expires soon has one");
 
-        // Dismissed, it stays away until another token comes to expire sooner.
-        let until = notice_until(&page);
-        let dismissed = app.page_form("/notices/expiring-tokens", &[("until", &until), ("back", "/preferences")]).await;
+        // Dismissed, it stays away until another token comes into its last week.
+        let dismissed = app.page_form("/notices/expiring-tokens", &[("back", "/preferences")]).await;
         assert_eq!(dismissed.status(), StatusCode::SEE_OTHER);
         assert_eq!(dismissed.headers()["location"], "/preferences");
         let page = app.browser.get(app.url("/preferences")).send().await.unwrap().text().await.unwrap();
         assert!(!page.contains("expiring-notice"), "{page}");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         app.admin_token(86_400).await;
         let page = app.browser.get(app.url("/preferences")).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("You have 2 access tokens that expire within 7 days."), "{page}");
+        assert!(page.contains("You have 2 access tokens that expire within 7 days, the first in 23 hours."), "{page}");
 
-        // Only where it was dismissed from, on this site.
-        let elsewhere = app.page_form("/notices/expiring-tokens", &[("until", &until), ("back", "//evil.example/")]).await;
-        assert_eq!(elsewhere.headers()["location"], "/preferences/access-tokens");
+        // Only back to where it was dismissed from, on this site.
+        for elsewhere in ["//evil.example/", "/\\evil.example", "https://evil.example/"] {
+            let answer = app.page_form("/notices/expiring-tokens", &[("back", elsewhere)]).await;
+            assert_eq!(answer.headers()["location"], "/preferences/access-tokens", "{elsewhere}");
+        }
+    }
+
+    async fn the_warning_counts_what_the_workspace_maximum_ends_and_not_a_token_being_replaced(app) {
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        app.admin_token(-1).await;
+        let (_, rotating) = app.admin_token(30 * 86_400).await;
+        let page = app.browser.get(app.url("/preferences")).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("expiring-notice"), "{page}");
+        // A maximum of 3 days ends both within the week.
+        app.as_admin(Method::PATCH, "/v4/workspaces/current/settings").json(&json!({ "maxTokenLifetimeDays": 3 })).send().await.unwrap();
+        let page = app.browser.get(app.url("/preferences")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("You have 2 access tokens that expire within 7 days"), "{page}");
+        // Rotated with a grace period: the old one says when it stops on its row; the new one counts.
+        let rotated = app.as_admin(Method::POST, &format!("/v4/apiAccessTokens/{}/rotate", rotating["tokenId"].as_str().unwrap())).json(&json!({ "graceSeconds": 3600 })).send().await.unwrap();
+        assert_eq!(rotated.status(), StatusCode::CREATED);
+        let page = app.browser.get(app.url("/preferences")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("You have 2 access tokens that expire within 7 days"), "{page}");
     }
 
     async fn members_are_warned_of_their_own_tokens_only(app) {
@@ -102,13 +121,6 @@ on_sqlite_and_postgres! {
         assert!(!page.contains("expiring-notice"), "{page}");
         let member = app.another_browser();
         member.sign_in("member", "member-password").await;
-        assert!(member.page("/preferences").await.contains("You have 1 access token that expires within 7 days."));
+        assert!(member.page("/preferences").await.contains("You have 1 access token that expires within 7 days: in 23 hours."));
     }
-}
-
-/// The expiry a notice was shown for, from its dismiss form.
-fn notice_until(page: &str) -> String {
-    let at = page.find(r#"name="until" value=""#).unwrap_or_else(|| panic!("a dismiss form in {page}"));
-    let rest = &page[at + r#"name="until" value=""#.len()..];
-    rest[..rest.find('"').unwrap()].to_owned()
 }

@@ -21,13 +21,14 @@ const ADMIN_ONLY: [&str; 7] = [
     "updateWorkspaceSettings",
     "listAuditEvents",
 ];
-const FOR_EVERYONE: [&str; 10] = [
+const FOR_EVERYONE: [&str; 11] = [
     "listOwnAuditEvents",
     "getCurrentPerson",
     "getPerson",
     "listAccessTokens",
     "createAccessToken",
     "getAccessToken",
+    "getCurrentAccessToken",
     "deleteAccessToken",
     "rotateAccessToken",
     "getWorkspaceSettings",

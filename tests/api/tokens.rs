@@ -479,6 +479,7 @@ on_sqlite_and_postgres! {
             "DELETE /v4/apiAccessTokens/{tokenId}",
             "DELETE /v4/people/{id}",
             "GET /v4/apiAccessTokens",
+            "GET /v4/apiAccessTokens/current",
             "GET /v4/apiAccessTokens/{tokenId}",
             "GET /v4/open-api-spec",
             "GET /v4/people",

@@ -126,8 +126,9 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String) -> AnyView 
     let anchor = format!("--token-menu-{id}");
     // As of the listing; the island recomputes it from the Expires cell as its clock ticks.
     let status = Status::at(token.expired_at, listed_at);
-    // Expiring within the week: says so (the island takes it away once it has expired).
-    let expiring = (status == Status::Active)
+    // Expiring within the week: says so (the island takes it away once it has expired). A token
+    // being replaced says when it stops instead.
+    let expiring = (status == Status::Active && token.replaced_by.is_none())
         .then(|| expiring::badge(token.expired_at, listed_at))
         .flatten()
         .map(|badge| view! { <span class="badge expiring">{badge}</span> });
