@@ -74,14 +74,19 @@ impl SessionKey {
 
 /// Every session cookie the request carries, under either name: what a sign-in or sign-out ends.
 fn presented(headers: &HeaderMap) -> impl Iterator<Item = (&str, SessionKey)> {
+    cookies(headers)
+        .filter(|(name, _)| *name == SECURE_COOKIE_NAME || *name == COOKIE_NAME)
+        .map(|(name, value)| (name, SessionKey(value.to_owned())))
+}
+
+/// The cookies a request carries, as `(name, value)` pairs.
+pub fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(name, _)| *name == SECURE_COOKIE_NAME || *name == COOKIE_NAME)
-        .map(|(name, value)| (name, SessionKey(value.to_owned())))
 }
 
 /// Whether the request carries a session cookie of either name.

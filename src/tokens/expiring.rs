@@ -127,12 +127,7 @@ mod ssr {
 
     /// When the warning was dismissed, from the request's cookie.
     pub fn dismissed(headers: &HeaderMap) -> Option<i64> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
+        crate::auth::session::cookies(headers)
             .find(|(name, _)| *name == DISMISSED_COOKIE)
             .and_then(|(_, value)| value.parse().ok())
     }
