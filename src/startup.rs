@@ -67,6 +67,7 @@ pub async fn build(settings: Settings) -> Result<(Router, AppState), StartupErro
         login_throttle: Arc::default(),
         usage: Arc::default(),
         token_cache: Arc::default(),
+        leak_reports: Arc::default(),
         metrics: Metrics::install(),
         trust_proxy_headers: settings.trust_proxy_headers,
         cookies: CookiePolicy {

@@ -12,7 +12,7 @@ use crate::{
     monitoring::Metrics,
     static_files::StaticFiles,
     store::Store,
-    tokens::{cache::TokenCache, usage::UsageLog},
+    tokens::{cache::TokenCache, leaks::ReportLimit, usage::UsageLog},
 };
 
 #[derive(Clone, FromRef)]
@@ -24,6 +24,8 @@ pub struct AppState {
     pub usage: Arc<UsageLog>,
     /// Tokens verified in the last second (see `tokens::cache`).
     pub token_cache: Arc<TokenCache>,
+    /// Leaked-token reports per client IP (see `tokens::leaks`).
+    pub leak_reports: Arc<ReportLimit>,
     /// The site's own files, from memory (see `static_files`).
     pub static_files: Arc<StaticFiles>,
     pub metrics: Metrics,

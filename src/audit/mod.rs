@@ -64,12 +64,15 @@ pub enum EventKind {
     TokenRotated,
     #[serde(rename = "token.deleted")]
     TokenDeleted,
+    /// Revoked because someone reported its value as leaked (`POST /v4/apiAccessTokens/revoke`).
+    #[serde(rename = "token.reported_leaked")]
+    TokenReportedLeaked,
     #[serde(rename = "settings.changed")]
     SettingsChanged,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 17] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::SignInSucceeded,
         EventKind::SignInFailed,
         EventKind::SignInThrottled,
@@ -86,6 +89,7 @@ impl EventKind {
         EventKind::TokenGenerated,
         EventKind::TokenRotated,
         EventKind::TokenDeleted,
+        EventKind::TokenReportedLeaked,
         EventKind::SettingsChanged,
     ];
 
@@ -108,6 +112,7 @@ impl EventKind {
             EventKind::TokenGenerated => "token.generated",
             EventKind::TokenRotated => "token.rotated",
             EventKind::TokenDeleted => "token.deleted",
+            EventKind::TokenReportedLeaked => "token.reported_leaked",
             EventKind::SettingsChanged => "settings.changed",
         }
     }
@@ -135,6 +140,7 @@ impl EventKind {
             EventKind::TokenGenerated => "Token generated",
             EventKind::TokenRotated => "Token rotated",
             EventKind::TokenDeleted => "Token deleted",
+            EventKind::TokenReportedLeaked => "Token reported leaked",
             EventKind::SettingsChanged => "Settings changed",
         }
     }

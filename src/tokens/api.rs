@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(current))
+        .routes(routes!(report_leaked))
         .routes(routes!(one, remove))
         .routes(routes!(rotate))
         .routes(routes!(list_workspace))
@@ -228,6 +229,49 @@ async fn list_workspace(
 ) -> Result<Json<CursorPage<WorkspaceToken>>, ApiError> {
     let seek = query.seek()?;
     Ok(Json(rules::list_workspace(&state.store, &state.usage, &seek).await?.into()))
+}
+
+/// Where leaked tokens are reported, under `/v4`; open to anyone (see `auth::layer::authenticate`).
+pub const REPORT_ROUTE: &str = "/apiAccessTokens/revoke";
+
+/// A leaked token's value, as found.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeakReport {
+    /// The value (`atk_...`), not its id.
+    token_value: String,
+}
+
+/// The same answer to every report.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ReportReceived {
+    /// Always `received`.
+    status: &'static str,
+}
+
+/// Reports a leaked token's value: if it is a live token, it is revoked at once and the audit
+/// trail says so. No credentials: whoever found the value (a person, a secret scanner) holds only
+/// that. The answer is the same whether or not the value was a live token, and is sent before it
+/// is looked up, so it reveals nothing.
+#[utoipa::path(post, operation_id = "reportLeakedAccessToken", path = "/apiAccessTokens/revoke", tag = "Access tokens",
+    request_body = LeakReport,
+    security(()),
+    responses(
+        (status = 202, description = "Received; a live token it names is revoked", body = ReportReceived),
+        (status = 429, description = "Too many reports from this address; see `Retry-After`", body = ErrorBody),
+    ))]
+async fn report_leaked(
+    State(state): State<AppState>,
+    client: Option<axum::Extension<crate::client_ip::ClientIp>>,
+    ApiJson(report): ApiJson<LeakReport>,
+) -> Result<(StatusCode, Json<ReportReceived>), ApiError> {
+    state.leak_reports.allow(client.and_then(|client| client.0.0)).map_err(ApiError::Throttled)?;
+    tokio::spawn(async move {
+        if let Err(error) = rules::revoke_reported(&state.store, &report.token_value).await {
+            tracing::error!(%error, "could not act on a leaked-token report");
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(ReportReceived { status: "received" })))
 }
 
 /// The access token the request is made with: a client learns what its token is, what it may do

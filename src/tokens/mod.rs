@@ -15,6 +15,8 @@ pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod form_posts;
 #[cfg(feature = "ssr")]
+pub mod leaks;
+#[cfg(feature = "ssr")]
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod store;

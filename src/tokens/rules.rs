@@ -327,6 +327,22 @@ pub async fn delete(store: &Store, caller: &Caller, token_id: TokenId) -> Result
     Ok(())
 }
 
+/// Revokes the token whose value someone reported as leaked, if it is one: it stops working at
+/// once, and the audit trail says why. Anything else (a malformed value, an unknown or deleted
+/// token) changes nothing; the caller answers the same either way, so a report reveals nothing.
+pub async fn revoke_reported(store: &Store, value: &str) -> Result<(), StoreError> {
+    let Ok(value) = TokenValue::parse(value.trim()) else { return Ok(()) };
+    let Some(found) = store::find_by_digest(store, &value.digest()).await? else { return Ok(()) };
+    if store::delete(store, found.token_id).await? {
+        tracing::warn!(token_id = %found.token_id, owner = %found.owner.username, "revoked an access token reported as leaked");
+        let event = Event::new(EventKind::TokenReportedLeaked, &Actor::nobody())
+            .on_id(found.owner.id, found.owner.username.clone())
+            .token(found.token_id);
+        record(store, event).await;
+    }
+    Ok(())
+}
+
 /// The username of a token's owner, for an event: the caller's own, or looked up (an admin acting
 /// on someone's token); empty if the owner is gone.
 async fn owner_name(store: &Store, caller: &Caller, owner_id: PersonId) -> String {

@@ -492,6 +492,7 @@ on_sqlite_and_postgres! {
             "PATCH /v4/people/{id}",
             "PATCH /v4/workspaces/current/settings",
             "POST /v4/apiAccessTokens",
+            "POST /v4/apiAccessTokens/revoke",
             "POST /v4/apiAccessTokens/{tokenId}/rotate",
             "POST /v4/people",
         ]);
