@@ -56,7 +56,7 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
     let viewer = match session::person(&state.store, &parts.headers, state.cookies).await {
         Ok(Some(viewer)) => viewer,
         Ok(None) => return Redirect::to("/signin").into_response(),
-        Err(error) => return bare(UiError::from(error)),
+        Err(error) => return crate::form_posts::bare(UiError::from(error)),
     };
     let Ok(Form(post)) = Form::<PagePost>::from_request(Request::from_parts(parts.clone(), body), &state).await else {
         return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
@@ -130,9 +130,4 @@ impl PostedForm {
             | PostedForm::DeleteRefused(error) => error.status(),
         }
     }
-}
-
-/// A bare answer, for when the page itself cannot be rendered.
-fn bare(error: UiError) -> Response {
-    (error.status(), error.to_string()).into_response()
 }
