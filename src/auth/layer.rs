@@ -132,7 +132,8 @@ async fn identify(state: &AppState, headers: &HeaderMap, client: Option<std::net
             Ok(Caller { person: checked?, via: Credential::Password })
         }
         Ok(Presented::Bearer(value)) => {
-            let identified = bearer(state, &value).await;
+            let user_agent = headers.get(header::USER_AGENT).and_then(|agent| agent.to_str().ok()).unwrap_or_default();
+            let identified = bearer(state, &value, client, user_agent).await;
             count(
                 "bearer",
                 match &identified {
@@ -199,7 +200,13 @@ impl From<TokenRefusal> for ApiError {
 /// Resolves a bearer token to its owner. A malformed value is refused before any database lookup;
 /// the others take one query (token, owner and workspace settings together), or none when this
 /// instance verified the token less than a second ago ([`tokens::cache`]).
-async fn bearer(state: &AppState, presented: &str) -> Result<Caller, TokenRefusal> {
+/// `client` and `user_agent` are recorded with the use ([`tokens::usage`]).
+async fn bearer(
+    state: &AppState,
+    presented: &str,
+    client: Option<std::net::IpAddr>,
+    user_agent: &str,
+) -> Result<Caller, TokenRefusal> {
     let value = TokenValue::parse(presented).map_err(TokenRefusal::Malformed)?;
     let digest = value.digest();
     let (found, looked_up) = match state.token_cache.get(&digest) {
@@ -240,7 +247,7 @@ async fn bearer(state: &AppState, presented: &str) -> Result<Caller, TokenRefusa
         tokens::store::retire(&state.store, predecessor).await.map_err(TokenRefusal::Store)?;
         tracing::info!(token_id = %predecessor, replaced_by = %found.token_id, "retired a rotated token at its successor's first use");
     }
-    state.usage.record(found.token_id, now);
+    state.usage.record(found.token_id, tokens::usage::Use { at: now, client, user_agent });
     // Verified: kept for the next second's requests (its predecessor retired, once).
     if let Some(generation) = looked_up {
         let verified = tokens::store::Presented { predecessor_in_grace: None, ..found.clone() };

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    Description, Lifetime, NewToken, Scope, Scopes, TokenId, TokenInfo, TokenKey, WorkspaceToken,
+    Description, Lifetime, NewToken, Scope, Scopes, TokenDetails, TokenId, TokenInfo, TokenKey, WorkspaceToken,
     rules::{self, MAX_GRACE_SECONDS, TokenError},
 };
 use crate::{
@@ -274,17 +274,17 @@ async fn report_leaked(
     Ok((StatusCode::ACCEPTED, Json(ReportReceived { status: "received" })))
 }
 
-/// The access token the request is made with: a client learns what its token is, what it may do
-/// and when it expires, without knowing its id. Only for bearer requests.
+/// The access token the request is made with: a client learns what its token is, what it may do,
+/// when it expires and where it was used, without knowing its id. Only for bearer requests.
 #[utoipa::path(get, operation_id = "getCurrentAccessToken", path = "/apiAccessTokens/current", tag = "Access tokens",
     security(("bearerToken" = ["read_api"])),
     responses(
-        (status = 200, body = TokenInfo, headers(
+        (status = 200, body = TokenDetails, headers(
             ("Access-Token-Expires-At" = String, description = "When the token stops working (RFC 3339), as every answer to a bearer request says; absent for a token that never expires"),
         )),
         (status = 400, description = "The request was not made with an access token", body = ErrorBody),
     ))]
-async fn current(State(state): State<AppState>, caller: Caller) -> Result<Json<TokenInfo>, ApiError> {
+async fn current(State(state): State<AppState>, caller: Caller) -> Result<Json<TokenDetails>, ApiError> {
     let Credential::Token { id, .. } = caller.via else {
         return Err(ApiError::InvalidRequest(
             "This endpoint describes the access token a request is made with: send one as `Authorization: Bearer \
@@ -292,24 +292,26 @@ async fn current(State(state): State<AppState>, caller: Caller) -> Result<Json<T
                 .into(),
         ));
     };
-    Ok(Json(rules::get(&state.store, &state.usage, &caller, id).await?))
+    Ok(Json(rules::details(&state.store, &state.usage, &caller, id).await?.0))
 }
 
-/// One token of the caller's (any token, for workspace admins; with a token, its `admin` scope).
+/// One token of the caller's (any token, for workspace admins; with a token, its `admin` scope),
+/// with where it was used from (the last 5 client addresses) and how much (its uses on each of the
+/// last 30 days).
 #[utoipa::path(get, operation_id = "getAccessToken", path = "/apiAccessTokens/{tokenId}", tag = "Access tokens",
     params(("tokenId" = String, Path, format = Uuid, description = "The token's id (not its value)")),
     security(("bearerToken" = ["read_api"])),
     responses(
-        (status = 200, body = TokenInfo),
+        (status = 200, body = TokenDetails),
         (status = 404, description = "No such token, or another member's", body = ErrorBody),
     ))]
 async fn one(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(token_id): ApiPath<String>,
-) -> Result<Json<TokenInfo>, ApiError> {
+) -> Result<Json<TokenDetails>, ApiError> {
     let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
-    Ok(Json(rules::get(&state.store, &state.usage, &caller, token_id).await?))
+    Ok(Json(rules::details(&state.store, &state.usage, &caller, token_id).await?.0))
 }
 
 /// Deletes a token of the caller's (any token, for workspace admins; with a token, its `admin`

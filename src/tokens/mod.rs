@@ -161,6 +161,54 @@ pub struct TokenInfo {
     pub grace_ends_at: Option<OffsetDateTime>,
 }
 
+/// A client a token was used from, as its last use from there showed it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentClient {
+    /// The client's IP address (behind a trusted proxy, the one it forwarded).
+    pub ip: String,
+    /// Its `User-Agent` header, cut at 256 characters; empty when it sent none.
+    pub user_agent: String,
+    #[serde(with = "crate::timestamp::rfc3339")]
+    pub last_seen: OffsetDateTime,
+}
+
+/// How many requests a token authenticated on one day (UTC).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyUses {
+    /// The day, `YYYY-MM-DD` (UTC).
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
+    pub date: String,
+    pub uses: i64,
+}
+
+/// A token with where and how much it was used: what `GET /v4/apiAccessTokens/{tokenId}` answers.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenDetails {
+    #[serde(flatten)]
+    pub info: TokenInfo,
+    #[serde(flatten)]
+    pub usage: TokenUsage,
+}
+
+/// Where and how much a token was used. Exact for the uses this instance served; another instance's
+/// show within `tokens::usage::FLUSH_INTERVAL` (10 seconds).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenUsage {
+    /// The last 5 distinct client addresses it was used from, most recent first.
+    pub recent_clients: Vec<RecentClient>,
+    /// Its uses on each of the last 30 days (UTC), oldest first, today last; days without a use
+    /// count 0.
+    pub daily_uses: Vec<DailyUses>,
+}
+
 /// Who holds a token, in the admins' view of the whole workspace.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

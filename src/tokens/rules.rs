@@ -7,7 +7,7 @@
 use time::OffsetDateTime;
 
 use super::{
-    Description, Lifetime, NewToken, Scope, Scopes, TokenId, TokenInfo, TokenKey, WorkspaceToken,
+    Description, Lifetime, NewToken, Scope, Scopes, TokenDetails, TokenId, TokenInfo, TokenKey, WorkspaceToken,
     store::{self, NewRow},
     usage::UsageLog,
     value::TokenValue,
@@ -301,14 +301,21 @@ pub async fn list_workspace(
     Ok(page)
 }
 
-/// A token its owner or an admin asks about.
-pub async fn get(store: &Store, usage: &UsageLog, caller: &Caller, token_id: TokenId) -> Result<TokenInfo, TokenError> {
+/// One token with where and how much it was used, for its owner or an admin (with a token, its
+/// `admin` scope): to anyone else it does not exist.
+pub async fn details(
+    store: &Store,
+    usage: &UsageLog,
+    caller: &Caller,
+    token_id: TokenId,
+) -> Result<(TokenDetails, PersonId), TokenError> {
     let settings = enabled_settings(store).await?;
-    let (mut token, owner_id) =
+    let (mut info, owner_id) =
         store::get(store, token_id, settings.max_token_lifetime_days).await?.ok_or(TokenError::NotFound)?;
     may_act_on(caller, owner_id, "reading")?;
-    usage.overlay(&mut token);
-    Ok(token)
+    usage.overlay(&mut info);
+    let usage = usage.usage(store, token_id, crate::clock::now()).await?;
+    Ok((TokenDetails { info, usage }, owner_id))
 }
 
 /// Deletes a token of the caller's, or anyone's for an admin. It stops working at once.

@@ -4,7 +4,9 @@
 use time::OffsetDateTime;
 
 use super::{
-    MaxLifetime, Owner, Scopes, Status, TokenCap, TokenId, TokenInfo, TokenKey, WorkspaceToken, value::TokenDigest,
+    MaxLifetime, Owner, Scopes, Status, TokenCap, TokenId, TokenInfo, TokenKey, WorkspaceToken,
+    usage::{Client, RECENT_CLIENTS, Unwritten},
+    value::TokenDigest,
 };
 use crate::{
     paging::{Seek, Slice, Start},
@@ -600,28 +602,113 @@ pub async fn for_rotation(store: &Store, token_id: TokenId) -> Result<Option<Rot
     }))
 }
 
-/// Writes a batch of last-use times in one transaction. A time only ever moves forward, so
-/// instances flushing in any order agree.
-pub async fn record_use(store: &Store, uses: &[(TokenId, OffsetDateTime)]) -> Result<(), StoreError> {
+/// Writes a batch of uses in one transaction (see [`super::usage`]): last-use times, clients and
+/// daily counts. A time only ever moves forward and counts add up, so instances flushing in any
+/// order agree. Clients past the most recent [`RECENT_CLIENTS`] and counts before `first_day` of
+/// the tokens written are pruned. A token deleted meanwhile is skipped.
+pub async fn record_use(store: &Store, uses: &[(TokenId, Unwritten)], first_day: i64) -> Result<(), StoreError> {
     if uses.is_empty() {
         return Ok(());
     }
     with_pool!(store, pool => async {
         let mut tx = pool.begin().await?;
-        for (token_id, at) in uses {
-            sqlx::query(
-                "UPDATE access_tokens SET last_used_at = $2 \
-                 WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < $2)",
-            )
-            .bind(token_id.to_string())
-            .bind(timestamp::to_millis(*at))
-            .execute(&mut *tx)
-            .await?;
+        for (token_id, unwritten) in uses {
+            let token_id = token_id.to_string();
+            if let Some(at) = unwritten.at {
+                sqlx::query(
+                    "UPDATE access_tokens SET last_used_at = $2 \
+                     WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < $2)",
+                )
+                .bind(&token_id)
+                .bind(timestamp::to_millis(at))
+                .execute(&mut *tx)
+                .await?;
+            }
+            for client in &unwritten.clients {
+                sqlx::query(
+                    "INSERT INTO token_clients (token_id, client_ip, user_agent, last_seen_at) \
+                     SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM access_tokens WHERE token_id = $1) \
+                     ON CONFLICT (token_id, client_ip) DO UPDATE \
+                     SET user_agent = excluded.user_agent, last_seen_at = excluded.last_seen_at \
+                     WHERE token_clients.last_seen_at < excluded.last_seen_at",
+                )
+                .bind(&token_id)
+                .bind(client.ip.to_string())
+                .bind(&*client.user_agent)
+                .bind(timestamp::to_millis(client.last_seen))
+                .execute(&mut *tx)
+                .await?;
+            }
+            if !unwritten.clients.is_empty() {
+                sqlx::query(
+                    "DELETE FROM token_clients WHERE token_id = $1 AND client_ip NOT IN \
+                     (SELECT client_ip FROM token_clients WHERE token_id = $1 \
+                      ORDER BY last_seen_at DESC, client_ip LIMIT $2)",
+                )
+                .bind(&token_id)
+                .bind(RECENT_CLIENTS as i64)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (day, count) in &unwritten.uses {
+                sqlx::query(
+                    "INSERT INTO token_daily_uses (token_id, day, uses) \
+                     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM access_tokens WHERE token_id = $1) \
+                     ON CONFLICT (token_id, day) DO UPDATE SET uses = token_daily_uses.uses + excluded.uses",
+                )
+                .bind(&token_id)
+                .bind(day)
+                .bind(count)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if !unwritten.uses.is_empty() {
+                sqlx::query("DELETE FROM token_daily_uses WHERE token_id = $1 AND day < $2")
+                    .bind(&token_id)
+                    .bind(first_day)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         tx.commit().await
     }
     .await)?;
     Ok(())
+}
+
+/// A token's stored clients (most recent first) and its daily counts from `first_day` on.
+pub async fn usage(
+    store: &Store,
+    token_id: TokenId,
+    first_day: i64,
+) -> Result<(Vec<Client>, Vec<(i64, i64)>), StoreError> {
+    let token_id = token_id.to_string();
+    let clients: Vec<(String, String, i64)> = with_pool!(store, pool => sqlx::query_as(
+        "SELECT client_ip, user_agent, last_seen_at FROM token_clients WHERE token_id = $1 \
+         ORDER BY last_seen_at DESC, client_ip LIMIT $2",
+    )
+    .bind(&token_id)
+    .bind(RECENT_CLIENTS as i64)
+    .fetch_all(pool)
+    .await)?;
+    let uses: Vec<(i64, i64)> = with_pool!(store, pool => sqlx::query_as(
+        "SELECT day, uses FROM token_daily_uses WHERE token_id = $1 AND day >= $2 ORDER BY day",
+    )
+    .bind(&token_id)
+    .bind(first_day)
+    .fetch_all(pool)
+    .await)?;
+    let clients = clients
+        .into_iter()
+        .map(|(ip, user_agent, last_seen)| {
+            Ok(Client {
+                ip: ip.parse().map_err(|_| corrupt("client_ip", &ip))?,
+                user_agent: user_agent.into(),
+                last_seen: timestamp::from_millis(last_seen),
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok((clients, uses))
 }
 
 /// A token that stops working soon: when it was created, and when it stops (by its own expiry or

@@ -23,3 +23,4 @@ mod startup;
 mod token_cache;
 mod tokens;
 mod tokens_page;
+mod usage;

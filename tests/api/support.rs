@@ -96,8 +96,8 @@ impl TestApp {
             metrics_addr: None,
             secure_cookies: false,
         };
-        let (base, _) = Self::serve(settings).await;
-        SecondInstance { base, rest: Client::builder().timeout(REQUEST_TIMEOUT).build().unwrap() }
+        let (base, state) = Self::serve(settings).await;
+        SecondInstance { base, state, rest: Client::builder().timeout(REQUEST_TIMEOUT).build().unwrap() }
     }
 
     async fn serve(settings: Settings) -> (String, AppState) {
@@ -213,6 +213,7 @@ impl TestApp {
 /// A second instance of the application on a test app's database.
 pub struct SecondInstance {
     pub base: String,
+    pub state: AppState,
     pub rest: Client,
 }
 
