@@ -18,7 +18,11 @@ use crate::{
     enhance::Enhance,
     layout::Header,
     people::page::UsersPage,
-    tokens::{expiring::ExpiringNotice, page::AccessTokensPage, server_fns::expiring_soon},
+    tokens::{
+        expiring::ExpiringNotice,
+        page::{AccessTokensPage, details::TokenDetailsPage},
+        server_fns::expiring_soon,
+    },
     workspace::page::WorkspaceSettingsPage,
 };
 
@@ -91,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/preferences") view=PreferencesPage ssr=SsrMode::Async/>
                     <Route path=path!("/preferences/access-tokens") view=AccessTokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/preferences/access-tokens/:id") view=TokenDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/workspace/settings") view=WorkspaceSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>

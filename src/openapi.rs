@@ -172,13 +172,13 @@ fn add_links(document: &mut serde_json::Value) {
     let links: [(&str, &[&str], &str, &str); 3] = [
         (
             "/v4/apiAccessTokens",
-            &["getAccessToken", "deleteAccessToken"],
+            &["getAccessToken", "rotateAccessToken", "deleteAccessToken"],
             "tokenId",
             "$response.body#/tokenInfo/tokenId",
         ),
         (
             "/v4/apiAccessTokens/{tokenId}/rotate",
-            &["getAccessToken", "deleteAccessToken"],
+            &["getAccessToken", "rotateAccessToken", "deleteAccessToken"],
             "tokenId",
             "$response.body#/tokenInfo/tokenId",
         ),

@@ -277,7 +277,7 @@ fn TokenId(id: String) -> impl IntoView {
 }
 
 /// An event's details, a line each: `name: value`, and `name: old → new` for a change.
-fn detail_lines(details: &serde_json::Value) -> Vec<String> {
+pub(crate) fn detail_lines(details: &serde_json::Value) -> Vec<String> {
     use serde_json::Value;
     fn text(value: &Value) -> String {
         match value {

@@ -105,6 +105,31 @@ pub async fn list(
     Ok((page.into_iter().filter_map(event).collect(), next))
 }
 
+/// The events about one token, newest first (at most `limit`): what was done to it, and the
+/// rotation that made it (an event about `replaces`, the token it replaced).
+pub async fn about_token(
+    store: &Store,
+    token_id: &str,
+    replaces: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, StoreError> {
+    // No predecessor: a sentinel no token id equals (typed, where NULL would not be).
+    let replaces = replaces.unwrap_or("");
+    let rows: Vec<Row> = with_pool!(store, pool => sqlx::query_as(
+        "SELECT id, at, kind, actor_id, actor_username, via, via_token_id, subject_person_id, subject_username, \
+         subject_token_id, details, client_ip, user_agent FROM audit_events \
+         WHERE subject_token_id = $1 OR (subject_token_id = $2 AND kind = $3) \
+         ORDER BY at DESC, id DESC LIMIT $4",
+    )
+    .bind(token_id)
+    .bind(replaces)
+    .bind(EventKind::TokenRotated.as_str())
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows.into_iter().filter_map(event).collect())
+}
+
 fn event(row: Row) -> Option<AuditEvent> {
     let (
         id,

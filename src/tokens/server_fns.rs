@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{MaxLifetime, NewToken, TokenInfo, TokenKey, WorkspaceToken};
-use crate::{paging::Slice, ui_error::UiError};
+use super::{MaxLifetime, NewToken, Owner, TokenDetails, TokenInfo, TokenKey, WorkspaceToken};
+use crate::{audit::AuditEvent, paging::Slice, ui_error::UiError};
 
 /// What the viewer may do with tokens, so the page can explain instead of failing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +89,55 @@ pub async fn workspace_tokens(
     let seek = ssr::seek(after, before)?;
     let state = AppState::from_context();
     Ok(super::rules::list_workspace(&state.store, &state.usage, &seek).await?)
+}
+
+/// One token as its details page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenPage {
+    pub details: TokenDetails,
+    pub owner: Owner,
+    /// The viewer's own token (else an admin looks at a member's).
+    pub own: bool,
+    /// What happened to it, newest first: generated (or made by a rotation), rotated, and by whom.
+    pub history: Vec<AuditEvent>,
+    /// When this was read, which relative times are relative to.
+    #[serde(with = "crate::timestamp::rfc3339")]
+    pub read_at: time::OffsetDateTime,
+}
+
+/// How many of a token's events its page shows.
+pub const HISTORY_SHOWN: i64 = 50;
+
+/// A token of the viewer's, or any member's for an admin; to anyone else it does not exist.
+#[server(endpoint = "token_page")]
+pub async fn load_token_page(token_id: String) -> Result<TokenPage, UiError> {
+    use super::{
+        TokenId,
+        rules::{self, TokenError},
+    };
+    use crate::{auth::layer::Caller, auth::viewer::require_viewer, state::AppState};
+
+    let viewer = require_viewer().await?;
+    let state = AppState::from_context();
+    let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
+    let caller = Caller::session(viewer);
+    let (details, owner_id) = rules::details(&state.store, &state.usage, &caller, token_id).await?;
+    let owner = match owner_id == caller.person.id {
+        true => Some(caller.person.clone()),
+        false => crate::people::store::find(&state.store, owner_id).await?,
+    }
+    .ok_or(TokenError::NotFound)?;
+    let replaces = details.info.replaces.map(|id| id.to_string());
+    let history =
+        crate::audit::store::about_token(&state.store, &token_id.to_string(), replaces.as_deref(), HISTORY_SHOWN)
+            .await?;
+    Ok(TokenPage {
+        details,
+        own: owner.id == caller.person.id,
+        owner: Owner { id: owner.id, username: owner.username, name: owner.name },
+        history,
+        read_at: crate::clock::now(),
+    })
 }
 
 /// `lifetime_days` is the form field as typed: a whole number of days, or `-1`. `access` is

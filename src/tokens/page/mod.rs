@@ -5,11 +5,13 @@
 //! - [`listing`]: which list the URL asks for, and the listing (shared with the server's answer to
 //!   the page's forms, `tokens::form_posts`);
 //! - [`table`]: the tabs, the table and its rows, the pager;
-//! - [`dialogs`]: Generate New Token, My Token, Rotate Token, Delete Token.
+//! - [`dialogs`]: Generate New Token, My Token, Rotate Token, Delete Token;
+//! - [`details`]: a token's own page, where it was used and its history.
 //!
 //! The page is server HTML; what it does in the browser (opening the dialogs, copying, the ticking
 //! clock) is the `enhance` island's, which finds its way by the ids and `data-` attributes here.
 
+pub mod details;
 mod dialogs;
 pub mod listing;
 mod table;

@@ -114,7 +114,8 @@ fn pager(view: View, listing: &Listing) -> impl IntoView + use<> {
     })
 }
 
-/// A row, with its menu: Rotate Token… and Delete Token…, links to the page with that dialog open,
+/// A row, with its menu: View Details (the token's own page), and Rotate Token… and Delete Token…,
+/// links to the page with that dialog open,
 /// which the island opens in place, about the token it reads from the row's cells (`owner`,
 /// `description`, `token-id`).
 #[component]
@@ -176,6 +177,7 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String) -> AnyView 
                     "⋯"
                 </button>
                 <div id=menu_id class="menu" popover style=format!("position-anchor: {anchor}")>
+                    <a class="menu-item" href=super::details::href(&id)>"View Details"</a>
                     {rotate_item}
                     <a class="menu-item danger" href=href("delete") data-dialog="delete-dialog">"Delete Token…"</a>
                 </div>
@@ -185,15 +187,16 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String) -> AnyView 
     .into_any()
 }
 
-/// A token's id on one line: shortened where the table is narrow (the whole id is in the text, for
-/// copying and for screen readers, and on hover), with a button that copies it (the island's: it
+/// A token's id on one line, a link to its own page: shortened where the table is narrow (the whole
+/// id is in the text, for copying and for screen readers, and on hover), with a button that copies it (the island's: it
 /// shows the check mark and says "Copied" for a few seconds).
 #[component]
 fn TokenId(id: String) -> impl IntoView {
     let label = format!("Copy token ID {id}");
     view! {
         <span class="token-id-cell">
-            <code class="token-id" title=id.clone()>{id.clone()}</code>
+            // The id leads to the token's own page (where it was used, its history).
+            <a class="token-link" href=super::details::href(&id)><code class="token-id" title=id.clone()>{id.clone()}</code></a>
             // Only a script can copy: hidden (its place kept) until the island runs.
             <button type="button" class="icon copy needs-script" aria-label=label>
                 <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round">
