@@ -58,6 +58,8 @@ test('generate a token and close the dialogs with the keyboard alone', async ({ 
   await row.getByRole('button', { name: /Actions for token/ }).focus();
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
+  expect(await focusedText(page)).toBe('View Details');
+  await page.keyboard.press('Tab');
   expect(await focusedText(page)).toBe('Rotate Token…');
   await page.keyboard.press('Tab');
   expect(await focusedText(page)).toBe('Delete Token…');

@@ -194,5 +194,14 @@ pub async fn prune(store: &Store) -> Result<u64, StoreError> {
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
+    // The records of revoked tokens are kept as long as the events about them.
+    let forgotten = with_pool!(store, pool => sqlx::query("DELETE FROM revoked_tokens WHERE revoked_at < $1")
+        .bind(before)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    if forgotten > 0 {
+        tracing::info!(forgotten, "forgot revoked tokens past the audit retention");
+    }
     Ok(pruned)
 }

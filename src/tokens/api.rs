@@ -181,9 +181,26 @@ struct TokenListQuery {
         pattern = r"^[0-9]{1,18}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
     )]
     cursor: Option<String>,
+    /// `inactive`: the tokens that no longer work instead, with when, why and by whom they
+    /// ended (`ended`): revoked ones (deleted, rotated, reported leaked; kept for the workspace's
+    /// audit retention period), expired ones, and those whose owner's account is disabled.
+    /// Omitted: the tokens as before (working and expired ones).
+    #[param(required = false, inline)]
+    status: Option<ListStatus>,
+}
+
+/// Which tokens a list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum ListStatus {
+    Inactive,
 }
 
 impl TokenListQuery {
+    fn inactive(&self) -> bool {
+        self.status == Some(ListStatus::Inactive)
+    }
+
     fn seek(self) -> Result<Seek<TokenKey>, ApiError> {
         let start = match self.cursor {
             Some(cursor) => Start::After(TokenKey::parse(&cursor).ok_or_else(|| {
@@ -196,7 +213,7 @@ impl TokenListQuery {
     }
 }
 
-/// The caller's tokens, newest first.
+/// The caller's tokens, newest first; with `status=inactive`, those that no longer work.
 #[utoipa::path(get, operation_id = "listAccessTokens", path = "/apiAccessTokens", tag = "Access tokens", params(TokenListQuery),
     security(("bearerToken" = ["read_api"])),
     responses(
@@ -209,11 +226,17 @@ async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<TokenListQuery>,
 ) -> Result<Json<CursorPage<TokenInfo>>, ApiError> {
+    let inactive = query.inactive();
     let seek = query.seek()?;
+    if inactive {
+        let page = rules::list_inactive(&state.store, Some(caller.person.id), &seek).await?;
+        return Ok(Json(page.map(|token| token.info).into()));
+    }
     Ok(Json(rules::list_own(&state.store, &state.usage, caller.person.id, &seek).await?.into()))
 }
 
-/// Every member's tokens with their owner, newest first (workspace admins).
+/// Every member's tokens with their owner, newest first (workspace admins); with
+/// `status=inactive`, those that no longer work.
 #[utoipa::path(get, operation_id = "listWorkspaceAccessTokens", path = "/workspaces/current/apiAccessTokens", tag = "Access tokens", params(TokenListQuery),
     security(("bearerToken" = ["read_api", "admin"])),
     responses(
@@ -227,7 +250,11 @@ async fn list_workspace(
     _: Admin,
     ApiQuery(query): ApiQuery<TokenListQuery>,
 ) -> Result<Json<CursorPage<WorkspaceToken>>, ApiError> {
+    let inactive = query.inactive();
     let seek = query.seek()?;
+    if inactive {
+        return Ok(Json(rules::list_inactive(&state.store, None, &seek).await?.into()));
+    }
     Ok(Json(rules::list_workspace(&state.store, &state.usage, &seek).await?.into()))
 }
 

@@ -98,12 +98,14 @@ impl TryFrom<String> for TokenKey {
     }
 }
 
-/// `Active` until the token's expiry time, then `Expired`.
+/// `Active` until the token's expiry time, then `Expired`; `Revoked` once it was deleted, rotated
+/// or reported leaked (only the inactive lists show those).
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
     Active,
     Expired,
+    Revoked,
 }
 
 impl Status {
@@ -115,13 +117,95 @@ impl Status {
     }
 }
 
+impl Status {
+    /// The badge's classes on the pages.
+    pub fn css_class(self) -> &'static str {
+        match self {
+            Status::Active => "status active",
+            Status::Expired => "status expired",
+            Status::Revoked => "status revoked",
+        }
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Status::Active => "Active",
             Status::Expired => "Expired",
+            Status::Revoked => "Revoked",
         })
     }
+}
+
+/// Why a token no longer works.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// Its lifetime, or the workspace's maximum, ran out.
+    Expired,
+    DeletedByOwner,
+    DeletedByAdmin,
+    /// Replaced by rotation (at once, or when its grace period ended).
+    Rotated,
+    /// Someone reported its value as leaked (`POST /v4/apiAccessTokens/revoke`).
+    ReportedLeaked,
+    /// Its owner's account is disabled: it works again if they are enabled.
+    OwnerDisabled,
+}
+
+impl EndReason {
+    pub const ALL: [EndReason; 6] = [
+        EndReason::Expired,
+        EndReason::DeletedByOwner,
+        EndReason::DeletedByAdmin,
+        EndReason::Rotated,
+        EndReason::ReportedLeaked,
+        EndReason::OwnerDisabled,
+    ];
+
+    /// As stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Expired => "expired",
+            EndReason::DeletedByOwner => "deleted_by_owner",
+            EndReason::DeletedByAdmin => "deleted_by_admin",
+            EndReason::Rotated => "rotated",
+            EndReason::ReportedLeaked => "reported_leaked",
+            EndReason::OwnerDisabled => "owner_disabled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.as_str() == text)
+    }
+
+    /// For people.
+    pub fn label(self) -> &'static str {
+        match self {
+            EndReason::Expired => "Expired",
+            EndReason::DeletedByOwner => "Deleted by its owner",
+            EndReason::DeletedByAdmin => "Deleted by an admin",
+            EndReason::Rotated => "Rotated",
+            EndReason::ReportedLeaked => "Reported leaked",
+            EndReason::OwnerDisabled => "Owner's account disabled",
+        }
+    }
+}
+
+/// When a token stopped working, why, and who ended it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ended {
+    /// `null` where it is not known (an owner's account disabled).
+    #[serde(with = "crate::timestamp::rfc3339_option")]
+    pub at: Option<OffsetDateTime>,
+    pub reason: EndReason,
+    /// Who ended it (their username then); `null` when nobody signed in did: an expiry, a report,
+    /// the end of a rotation's grace period.
+    pub by: Option<String>,
 }
 
 /// A token as its owner sees it (the `tokenInfo` of `API.md`).
@@ -159,6 +243,11 @@ pub struct TokenInfo {
     /// When a token rotated with a grace period stops working at the latest; else `null`.
     #[serde(with = "crate::timestamp::rfc3339_option")]
     pub grace_ends_at: Option<OffsetDateTime>,
+    /// Why it no longer works: set for an expired token, and in the inactive lists
+    /// (`status=inactive`) for a revoked one or one whose owner's account is disabled; `null` for a
+    /// token that works.
+    #[serde(default)]
+    pub ended: Option<Ended>,
 }
 
 /// A client a token was used from, as its last use from there showed it.

@@ -7,7 +7,8 @@
 use time::OffsetDateTime;
 
 use super::{
-    Description, Lifetime, NewToken, Scope, Scopes, TokenDetails, TokenId, TokenInfo, TokenKey, WorkspaceToken,
+    Description, EndReason, Lifetime, NewToken, Scope, Scopes, TokenDetails, TokenId, TokenInfo, TokenKey,
+    WorkspaceToken,
     store::{self, NewRow},
     usage::UsageLog,
     value::TokenValue,
@@ -226,7 +227,7 @@ pub async fn rotate(
         scopes: old.scopes,
         replaces: Some(token_id),
     };
-    let info = store::rotate(store, row, grace_ends_at)
+    let info = store::rotate(store, row, grace_ends_at, (caller.person.id, &caller.person.username))
         .await?
         .ok_or_else(|| TokenError::Conflict("This token was rotated or deleted meanwhile.".into()))?;
     tracing::info!(%token_id, new_token_id = %info.token_id, by = %caller.person.username, grace_seconds, "rotated an access token");
@@ -301,6 +302,17 @@ pub async fn list_workspace(
     Ok(page)
 }
 
+/// The tokens that no longer work (revoked, expired, or their owner's account disabled), newest
+/// first: one person's, or everyone's (an admin's view, which the caller checks).
+pub async fn list_inactive(
+    store: &Store,
+    owner: Option<PersonId>,
+    seek: &Seek<TokenKey>,
+) -> Result<Slice<WorkspaceToken, TokenKey>, TokenError> {
+    let settings = enabled_settings(store).await?;
+    Ok(store::list_inactive(store, owner, seek, settings.max_token_lifetime_days).await?)
+}
+
 /// One token with where and how much it was used, for its owner or an admin (with a token, its
 /// `admin` scope): to anyone else it does not exist.
 pub async fn details(
@@ -324,7 +336,13 @@ pub async fn delete(store: &Store, caller: &Caller, token_id: TokenId) -> Result
     let (_, owner_id) =
         store::get(store, token_id, settings.max_token_lifetime_days).await?.ok_or(TokenError::NotFound)?;
     may_act_on(caller, owner_id, "deleting")?;
-    if store::delete(store, token_id).await? {
+    let reason = if owner_id == caller.person.id { EndReason::DeletedByOwner } else { EndReason::DeletedByAdmin };
+    let revocation = store::Revocation {
+        at: OffsetDateTime::now_utc(),
+        by: Some((caller.person.id, &caller.person.username)),
+        reason,
+    };
+    if store::revoke(store, token_id, revocation).await? {
         tracing::info!(%token_id, by = %caller.person.username, "deleted an access token");
         let event = Event::new(EventKind::TokenDeleted, &Actor::of(caller))
             .on_id(owner_id, owner_name(store, caller, owner_id).await)
@@ -340,7 +358,8 @@ pub async fn delete(store: &Store, caller: &Caller, token_id: TokenId) -> Result
 pub async fn revoke_reported(store: &Store, value: &str) -> Result<(), StoreError> {
     let Ok(value) = TokenValue::parse(value.trim()) else { return Ok(()) };
     let Some(found) = store::find_by_digest(store, &value.digest()).await? else { return Ok(()) };
-    if store::delete(store, found.token_id).await? {
+    let revocation = store::Revocation { at: OffsetDateTime::now_utc(), by: None, reason: EndReason::ReportedLeaked };
+    if store::revoke(store, found.token_id, revocation).await? {
         tracing::warn!(token_id = %found.token_id, owner = %found.owner.username, "revoked an access token reported as leaked");
         let event = Event::new(EventKind::TokenReportedLeaked, &Actor::nobody())
             .on_id(found.owner.id, found.owner.username.clone())

@@ -140,6 +140,29 @@ pub async fn load_token_page(token_id: String) -> Result<TokenPage, UiError> {
     })
 }
 
+/// A page of the tokens that no longer work: the viewer's, or with `all` every member's (admins).
+#[server(endpoint = "inactive_tokens")]
+pub async fn inactive_tokens(
+    all: bool,
+    after: Option<String>,
+    before: Option<String>,
+) -> Result<Slice<WorkspaceToken, TokenKey>, UiError> {
+    use crate::{
+        auth::viewer::{require_admin, require_viewer},
+        state::AppState,
+    };
+
+    let owner = match all {
+        true => {
+            require_admin().await?;
+            None
+        }
+        false => Some(require_viewer().await?.id),
+    };
+    let seek = ssr::seek(after, before)?;
+    Ok(super::rules::list_inactive(&AppState::from_context().store, owner, &seek).await?)
+}
+
 /// `lifetime_days` is the form field as typed: a whole number of days, or `-1`. `access` is
 /// `read_api` or `api` (the default: a page loaded before scopes existed sends none); `admin` is the
 /// checkbox that adds the admin scope (present when ticked).

@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use super::{
-    MaxLifetime, Owner, Scopes, Status, TokenCap, TokenId, TokenInfo, TokenKey, WorkspaceToken,
+    EndReason, Ended, MaxLifetime, Owner, Scopes, Status, TokenCap, TokenId, TokenInfo, TokenKey, WorkspaceToken,
     usage::{Client, RECENT_CLIENTS, Unwritten},
     value::TokenDigest,
 };
@@ -45,6 +45,11 @@ impl TokenRow {
             replaces: self.replaces.as_deref().map(token_id).transpose()?,
             replaced_by: self.replaced_by.as_deref().map(token_id).transpose()?,
             grace_ends_at: self.grace_ends_at.map(timestamp::from_millis),
+            ended: expired_at.filter(|at| *at <= now).map(|at| Ended {
+                at: Some(at),
+                reason: EndReason::Expired,
+                by: None,
+            }),
         })
     }
 }
@@ -132,6 +137,7 @@ impl NewRow<'_> {
             replaces: self.replaces,
             replaced_by: None,
             grace_ends_at: None,
+            ended: None,
         }
     }
 }
@@ -209,6 +215,68 @@ pub async fn insert(
     Ok(inserted.then(|| row.info()))
 }
 
+/// Who revokes tokens, when and why: what their records keep ([`revoke_rows!`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Revocation<'a> {
+    pub at: OffsetDateTime,
+    /// The person who did it (their id and username); `None` when nobody signed in did.
+    pub by: Option<(PersonId, &'a str)>,
+    pub reason: EndReason,
+}
+
+/// A token's row as it is deleted, for its record in `revoked_tokens`.
+#[derive(sqlx::FromRow)]
+struct Removed {
+    token_id: String,
+    owner_id: PersonId,
+    description: String,
+    scopes: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    last_used_at: Option<i64>,
+    replaces: Option<String>,
+    grace_ends_at: Option<i64>,
+}
+
+/// What a `DELETE FROM access_tokens` returns for [`revoke_rows!`].
+const REMOVED: &str = "RETURNING token_id, owner_id, description, scopes, created_at, expires_at, last_used_at, \
+                       replaces, grace_ends_at";
+
+/// Runs `$delete` (a `DELETE FROM access_tokens ... RETURNING` [`REMOVED`]) on the transaction `$tx`
+/// and keeps a record of each token it deleted, as `$revocation` says (a token whose rotation
+/// grace had already ended then, at its end); the number deleted. Every way a token is revoked
+/// goes through here, so none is forgotten, and none can authenticate again: the record has no
+/// digest.
+macro_rules! revoke_rows {
+    ($tx:expr, $delete:expr, $revocation:expr) => {{
+        let revocation: &Revocation<'_> = $revocation;
+        let at = timestamp::to_millis(revocation.at);
+        let removed: Vec<Removed> = $delete.fetch_all(&mut *$tx).await?;
+        for row in &removed {
+            sqlx::query(
+                "INSERT INTO revoked_tokens (token_id, owner_id, description, scopes, created_at, expires_at, \
+                 last_used_at, replaces, revoked_at, revoked_by_id, revoked_by_username, reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (token_id) DO NOTHING",
+            )
+            .bind(&row.token_id)
+            .bind(row.owner_id)
+            .bind(&row.description)
+            .bind(&row.scopes)
+            .bind(row.created_at)
+            .bind(row.expires_at)
+            .bind(row.last_used_at)
+            .bind(&row.replaces)
+            .bind(row.grace_ends_at.filter(|ended| *ended <= at).unwrap_or(at))
+            .bind(revocation.by.map(|(id, _)| id))
+            .bind(revocation.by.map(|(_, username)| username))
+            .bind(revocation.reason.as_str())
+            .execute(&mut *$tx)
+            .await?;
+        }
+        removed.len()
+    }};
+}
+
 /// Adds `row` in place of the token it replaces, in one transaction: without `grace_ends_at` the
 /// old token is deleted; with it, the old one keeps working until then (or until the new one is
 /// first used, see [`find_by_digest`]). `None` when the old token was deleted or rotated meanwhile:
@@ -217,18 +285,24 @@ pub async fn rotate(
     store: &Store,
     row: NewRow<'_>,
     grace_ends_at: Option<OffsetDateTime>,
+    by: (PersonId, &str),
 ) -> Result<Option<TokenInfo>, StoreError> {
     let old = row.replaces.expect("a rotation names the token it replaces").to_string();
     let now = timestamp::to_millis(row.created_at);
+    let rotated = Revocation { at: row.created_at, by: Some(by), reason: EndReason::Rotated };
+    // The end of a grace period: nobody in particular ends it.
+    let grace_over = Revocation { by: None, ..rotated };
     let replaced = with_pool!(store, pool => async {
         let mut tx = pool.begin().await?;
         bind_new_row!(row).execute(&mut *tx).await?;
         // `replaced_by IS NULL`: a token is rotated once; of two rotations at once, one wins.
         let done = match grace_ends_at {
-            None => sqlx::query("DELETE FROM access_tokens WHERE token_id = $1 AND replaced_by IS NULL")
-                .bind(&old)
-                .execute(&mut *tx)
-                .await?,
+            None => revoke_rows!(
+                tx,
+                sqlx::query_as(&format!("DELETE FROM access_tokens WHERE token_id = $1 AND replaced_by IS NULL {REMOVED}"))
+                    .bind(&old),
+                &rotated
+            ) as u64,
             Some(at) => sqlx::query(
                 "UPDATE access_tokens SET replaced_by = $2, grace_ends_at = $3 \
                  WHERE token_id = $1 AND replaced_by IS NULL",
@@ -237,25 +311,32 @@ pub async fn rotate(
             .bind(row.token_id.to_string())
             .bind(timestamp::to_millis(at))
             .execute(&mut *tx)
-            .await?,
+            .await?
+            .rows_affected(),
         };
-        if done.rows_affected() != 1 {
+        if done != 1 {
             tx.rollback().await?;
             return Ok(false);
         }
         // A token the old one replaced, still in its grace period, goes with it: it would
         // otherwise wait for the first use of a token that no longer exists.
-        sqlx::query("DELETE FROM access_tokens WHERE replaced_by = $1").bind(&old).execute(&mut *tx).await?;
+        revoke_rows!(
+            tx,
+            sqlx::query_as(&format!("DELETE FROM access_tokens WHERE replaced_by = $1 {REMOVED}")).bind(&old),
+            &rotated
+        );
         // Housekeeping on this rare write path: forget this owner's tokens whose grace has ended
         // (others' wait for their own rotation or their successor's first use; nothing lists or
         // counts them meanwhile). Only this owner's: deleting another's would lock their count
         // (`token_counts`) while this transaction holds its own, and two such rotations at once
         // on PostgreSQL would each wait for the other.
-        sqlx::query("DELETE FROM access_tokens WHERE owner_id = $1 AND grace_ends_at <= $2")
-            .bind(row.owner_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        revoke_rows!(
+            tx,
+            sqlx::query_as(&format!("DELETE FROM access_tokens WHERE owner_id = $1 AND grace_ends_at <= $2 {REMOVED}"))
+                .bind(row.owner_id)
+                .bind(now),
+            &grace_over
+        );
         tx.commit().await?;
         Ok::<_, sqlx::Error>(true)
     }
@@ -303,6 +384,100 @@ pub async fn list_all(
         })
     });
     slice.transpose(count)
+}
+
+#[derive(sqlx::FromRow)]
+struct InactiveRow {
+    #[sqlx(flatten)]
+    token: TokenRow,
+    ended_at: Option<i64>,
+    ended_reason: String,
+    ended_by: Option<String>,
+    owner_id: PersonId,
+    owner_username: String,
+    owner_name: String,
+}
+
+impl ListedRow for InactiveRow {
+    fn token(&self) -> &TokenRow {
+        &self.token
+    }
+}
+
+/// The tokens that no longer work, with their owners, newest first (by creation, as the other
+/// lists), from where `seek` says: revoked ones (their records), expired ones, and those whose
+/// owner's account is disabled. One owner's, or everyone's.
+pub async fn list_inactive(
+    store: &Store,
+    owner: Option<PersonId>,
+    seek: &Seek<TokenKey>,
+    max: MaxLifetime,
+) -> Result<Slice<WorkspaceToken, TokenKey>, StoreError> {
+    let now = OffsetDateTime::now_utc();
+    let (expired, effective_expiry) = expiry_sql(max);
+    let rows: Rows<InactiveRow> = read_slice(store, seek, now, owner, |sql| {
+        format!(
+            "SELECT {COLUMNS}, t.ended_at, t.ended_reason, t.ended_by, \
+                    u.id AS owner_id, u.username AS owner_username, u.name AS owner_name \
+             FROM (SELECT token_id, owner_id, description, created_at, expires_at, last_used_at, scopes, replaces, \
+                          NULL AS replaced_by, NULL AS grace_ends_at, \
+                          revoked_at AS ended_at, reason AS ended_reason, revoked_by_username AS ended_by \
+                   FROM revoked_tokens \
+                   UNION ALL \
+                   SELECT a.token_id, a.owner_id, a.description, a.created_at, a.expires_at, a.last_used_at, a.scopes, \
+                          a.replaces, a.replaced_by, a.grace_ends_at, \
+                          CASE WHEN {expired} THEN {effective_expiry} ELSE NULL END, \
+                          CASE WHEN {expired} THEN 'expired' ELSE 'owner_disabled' END, NULL \
+                   FROM access_tokens a JOIN users d ON d.id = a.owner_id \
+                   WHERE d.disabled OR {expired}) t \
+             JOIN users u ON u.id = t.owner_id {sql}"
+        )
+    })
+    .await?;
+    let count_sql = format!(
+        "SELECT CAST((SELECT count(*) FROM revoked_tokens WHERE $1 IS NULL OR owner_id = $1) \
+                   + (SELECT count(*) FROM access_tokens a JOIN users d ON d.id = a.owner_id \
+                      WHERE ($1 IS NULL OR a.owner_id = $1) AND (d.disabled OR {expired}) \
+                        AND (a.grace_ends_at IS NULL OR a.grace_ends_at > $2)) AS BIGINT)"
+    );
+    let count: i64 = with_pool!(store, pool => sqlx::query_scalar(&count_sql)
+        .bind(owner)
+        .bind(timestamp::to_millis(now))
+        .fetch_one(pool)
+        .await)?;
+    let slice = rows.map(|row| {
+        let mut info = row.token.into_info(now, max)?;
+        let reason =
+            EndReason::parse(&row.ended_reason).ok_or_else(|| corrupt("revoked_tokens.reason", &row.ended_reason))?;
+        if reason != EndReason::Expired && reason != EndReason::OwnerDisabled {
+            info.status = Status::Revoked;
+        }
+        info.ended = Some(Ended { at: row.ended_at.map(timestamp::from_millis), reason, by: row.ended_by });
+        Ok(WorkspaceToken {
+            info,
+            owner: Owner { id: row.owner_id, username: row.owner_username, name: row.owner_name },
+        })
+    });
+    slice.transpose(count)
+}
+
+/// SQL over `access_tokens a`, `$2` being now: whether a token has expired under the workspace's
+/// maximum lifetime `max`, and when it did (or does).
+fn expiry_sql(max: MaxLifetime) -> (String, String) {
+    match max {
+        MaxLifetime::Unlimited => ("(a.expires_at <= $2)".to_owned(), "a.expires_at".to_owned()),
+        MaxLifetime::Days(days) => {
+            // Whole numbers this code computes, not input: written into the SQL.
+            let lifetime = days * 24 * 60 * 60 * 1000;
+            (
+                format!("(a.expires_at <= $2 OR a.created_at <= $2 - {lifetime})"),
+                format!(
+                    "CASE WHEN a.expires_at IS NOT NULL AND a.expires_at < a.created_at + {lifetime} \
+                     THEN a.expires_at ELSE a.created_at + {lifetime} END"
+                ),
+            )
+        }
+    }
 }
 
 /// A page of rows read by key, before its items are made and its count is known.
@@ -485,14 +660,22 @@ struct TokenRowWithOwner {
     owner_id: PersonId,
 }
 
-/// Deletes a token, and a token it replaced that still works in its grace period; `false` when
-/// there was none. From the next request on, neither authenticates anybody.
-pub async fn delete(store: &Store, token_id: TokenId) -> Result<bool, StoreError> {
-    let deleted = with_pool!(store, pool => sqlx::query("DELETE FROM access_tokens WHERE token_id = $1 OR replaced_by = $1")
-        .bind(token_id.to_string())
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected()))?;
+/// Revokes a token, and a token it replaced that still works in its grace period, keeping their
+/// records; `false` when there was none. From the next request on, neither authenticates anybody.
+pub async fn revoke(store: &Store, token_id: TokenId, revocation: Revocation<'_>) -> Result<bool, StoreError> {
+    let token_id = token_id.to_string();
+    let deleted = with_pool!(store, pool => async {
+        let mut tx = pool.begin().await?;
+        let deleted = revoke_rows!(
+            tx,
+            sqlx::query_as(&format!("DELETE FROM access_tokens WHERE token_id = $1 OR replaced_by = $1 {REMOVED}"))
+                .bind(&token_id),
+            &revocation
+        );
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(deleted)
+    }
+    .await)?;
     super::cache::changed();
     Ok(deleted > 0)
 }
@@ -570,11 +753,19 @@ pub async fn find_by_digest(store: &Store, digest: &TokenDigest) -> Result<Optio
 
 /// Ends a rotated token's grace period: at its successor's first use, or when the grace is over.
 pub async fn retire(store: &Store, token_id: TokenId) -> Result<(), StoreError> {
-    with_pool!(store, pool => sqlx::query("DELETE FROM access_tokens WHERE token_id = $1 AND replaced_by IS NOT NULL")
-        .bind(token_id.to_string())
-        .execute(pool)
-        .await
-        .map(|_| ()))?;
+    let token_id = token_id.to_string();
+    let revocation = Revocation { at: OffsetDateTime::now_utc(), by: None, reason: EndReason::Rotated };
+    with_pool!(store, pool => async {
+        let mut tx = pool.begin().await?;
+        revoke_rows!(
+            tx,
+            sqlx::query_as(&format!("DELETE FROM access_tokens WHERE token_id = $1 AND replaced_by IS NOT NULL {REMOVED}"))
+                .bind(&token_id),
+            &revocation
+        );
+        tx.commit().await
+    }
+    .await)?;
     super::cache::changed();
     Ok(())
 }

@@ -11,6 +11,7 @@ mod containment;
 mod expiry;
 mod form_posts;
 mod headers;
+mod inactive;
 mod leaks;
 mod limits;
 mod operations;

@@ -104,10 +104,7 @@ fn Token(page: TokenPage) -> impl IntoView {
 #[component]
 fn Facts(info: TokenInfo, read_at: time::OffsetDateTime) -> impl IntoView {
     let status = Status::at(info.expired_at, read_at);
-    let status_class = match status {
-        Status::Active => "status active",
-        Status::Expired => "status expired",
-    };
+    let status_class = status.css_class();
     let link = |id: TokenId| {
         let id = id.to_string();
         view! { <a href=href(&id)><code class="token-id-full">{id.clone()}</code></a> }

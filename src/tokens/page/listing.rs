@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     tokens::{
         NewToken, Owner, TokenInfo, TokenKey,
-        server_fns::{my_tokens, workspace_tokens},
+        server_fns::{inactive_tokens, my_tokens, workspace_tokens},
     },
     ui_error::UiError,
 };
@@ -37,6 +37,9 @@ pub enum Place {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ListAt {
     pub view: View,
+    /// The tokens that no longer work (`?status=inactive`): revoked, expired, or their owner's
+    /// account disabled.
+    pub inactive: bool,
     pub place: Place,
 }
 
@@ -45,6 +48,7 @@ impl ListAt {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         const MAX_POSITION: i64 = 1_000_000_000_000;
         let view = if get("view").as_deref() == Some("all") { View::AllMembers } else { View::Mine };
+        let inactive = get("status").as_deref() == Some("inactive");
         let key = |name: &str| get(name).and_then(|text| TokenKey::parse(&text));
         let at = get("at").and_then(|at| at.parse::<i64>().ok()).filter(|at| (1..=MAX_POSITION).contains(at));
         let place = match (key("after"), key("before")) {
@@ -52,12 +56,17 @@ impl ListAt {
             (None, Some(key)) => Place::Before { key, at },
             (None, None) => Place::First,
         };
-        ListAt { view, place }
+        ListAt { view, inactive, place }
     }
 
-    /// The first page of `view`.
+    /// The first page of `view`'s working tokens.
     pub fn first(view: View) -> Self {
-        ListAt { view, place: Place::First }
+        ListAt { view, inactive: false, place: Place::First }
+    }
+
+    /// The first page of `view`'s inactive tokens.
+    pub fn first_inactive(view: View) -> Self {
+        ListAt { view, inactive: true, place: Place::First }
     }
 
     /// This page's URL.
@@ -65,6 +74,9 @@ impl ListAt {
         let mut query: Vec<String> = Vec::new();
         if self.view == View::AllMembers {
             query.push("view=all".to_owned());
+        }
+        if self.inactive {
+            query.push("status=inactive".to_owned());
         }
         let (name, key, at) = match self.place {
             Place::First => return path_with(query),
@@ -130,10 +142,16 @@ pub async fn list(list: ListAt) -> Result<Listing, UiError> {
         Place::After { key, at } => (Some(key.to_string()), None, at),
         Place::Before { key, at } => (None, Some(key.to_string()), at),
     };
-    let slice = match list.view {
-        View::Mine => my_tokens(after, before).await?.map(|info| Row { info, owner: None }),
-        View::AllMembers => {
+    let slice = match (list.view, list.inactive) {
+        (View::Mine, false) => my_tokens(after, before).await?.map(|info| Row { info, owner: None }),
+        (View::AllMembers, false) => {
             workspace_tokens(after, before).await?.map(|token| Row { info: token.info, owner: Some(token.owner) })
+        }
+        (view, true) => {
+            let all = view == View::AllMembers;
+            inactive_tokens(all, after, before)
+                .await?
+                .map(|token| Row { info: token.info, owner: all.then_some(token.owner) })
         }
     };
     // With nothing newer, the page is the first, whatever the link said; otherwise it is not.
@@ -166,20 +184,29 @@ mod tests {
         assert_eq!(ListAt::from_query(query(&[])), ListAt::first(View::Mine));
         assert_eq!(
             ListAt::from_query(query(&[("view", "all"), ("after", key), ("at", "101")])),
-            ListAt { view: View::AllMembers, place: Place::After { key: parsed, at: Some(101) } }
+            ListAt { view: View::AllMembers, inactive: false, place: Place::After { key: parsed, at: Some(101) } }
         );
         assert_eq!(
             ListAt::from_query(query(&[("before", key), ("at", "-4")])),
-            ListAt { view: View::Mine, place: Place::Before { key: parsed, at: None } }
+            ListAt { view: View::Mine, inactive: false, place: Place::Before { key: parsed, at: None } }
+        );
+        assert_eq!(
+            ListAt::from_query(query(&[("view", "all"), ("status", "inactive")])),
+            ListAt::first_inactive(View::AllMembers)
+        );
+        assert_eq!(
+            ListAt::first_inactive(View::AllMembers).href(),
+            "/preferences/access-tokens?view=all&status=inactive"
         );
         // What does not read is the first page of one's own tokens.
         assert_eq!(ListAt::from_query(query(&[("view", "everything"), ("after", "5")])), ListAt::first(View::Mine));
         assert_eq!(ListAt::first(View::Mine).href(), "/preferences/access-tokens");
         assert_eq!(
-            ListAt { view: View::AllMembers, place: Place::After { key: parsed, at: Some(101) } }.href(),
+            ListAt { view: View::AllMembers, inactive: false, place: Place::After { key: parsed, at: Some(101) } }
+                .href(),
             format!("/preferences/access-tokens?view=all&after={key}&at=101")
         );
-        let round_trip = ListAt { view: View::Mine, place: Place::Before { key: parsed, at: None } };
+        let round_trip = ListAt { view: View::Mine, inactive: true, place: Place::Before { key: parsed, at: None } };
         let href = round_trip.href();
         let pairs: Vec<(String, String)> = href
             .split_once('?')

@@ -23,7 +23,7 @@ use leptos_router::hooks::use_query_map;
 use self::{
     dialogs::{DeleteDialog, GenerateDialog, MyTokenDialog, RotateDialog, Typed},
     listing::{ListAt, Listing, PostedForm, Row, list},
-    table::{EmptyState, TokenTable, ViewTabs},
+    table::{EmptyState, StatusTabs, TokenTable, ViewTabs},
 };
 use super::server_fns::{TokenPolicy, load_token_policy};
 use crate::{auth::viewer::signed_in, ui_error::UiError};
@@ -65,6 +65,7 @@ fn AccessTokens(
     let query = use_query_map();
     let requested = move |dialog: &str| query.with_untracked(|query| query.get(dialog));
     let view = at.view;
+    let inactive = at.inactive;
 
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="/preferences">"Preferences"</a>" › Access Tokens"</nav>
@@ -94,25 +95,27 @@ fn AccessTokens(
         {refused.map(|message| view! { <p class="error" role="alert">{message}</p> })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                policy.await.ok().filter(|policy| policy.is_admin).map(|_| view! { <ViewTabs view/> })
+                policy.await.ok().filter(|policy| policy.is_admin).map(|_| view! { <ViewTabs view inactive/> })
             })}
         </Transition>
+        <StatusTabs view inactive/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-                    Ok(listing) if listing.count == 0 && listing.rows.is_empty() => view! { <EmptyState view/> }.into_any(),
+                    Ok(listing) if listing.count == 0 && listing.rows.is_empty() => view! { <EmptyState view inactive/> }.into_any(),
                     Ok(listing) => {
                         // The row a `?delete=` or `?rotate=` link names, put up for confirmation.
                         let put_up = |dialog: &str| -> Option<Row> {
                             let id = requested(dialog)?;
                             listing.rows.iter().find(|row| row.info.token_id.to_string() == id).cloned()
                         };
-                        let to_delete = put_up("delete");
-                        let to_rotate = put_up("rotate");
+                        // (Nothing is done with an inactive token.)
+                        let to_delete = (!at.inactive).then(|| put_up("delete")).flatten();
+                        let to_rotate = (!at.inactive).then(|| put_up("rotate")).flatten();
                         let list = at.href();
                         view! {
-                            <TokenTable listing view list=list.clone()/>
+                            <TokenTable listing at list=list.clone()/>
                             <DeleteDialog to_delete list=list.clone()/>
                             <RotateDialog to_rotate list/>
                         }.into_any()

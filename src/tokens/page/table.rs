@@ -11,10 +11,11 @@ use crate::{
 
 /// "My tokens" and "All members", for admins.
 #[component]
-pub(super) fn ViewTabs(view: View) -> impl IntoView {
+pub(super) fn ViewTabs(view: View, inactive: bool) -> impl IntoView {
     let tab = move |this: View, label: &'static str| {
+        let href = ListAt { view: this, inactive, place: Place::First }.href();
         view! {
-            <a href=ListAt::first(this).href() aria-current=(view == this).then_some("page")>{label}</a>
+            <a href=href aria-current=(view == this).then_some("page")>{label}</a>
         }
     };
     view! {
@@ -25,14 +26,27 @@ pub(super) fn ViewTabs(view: View) -> impl IntoView {
     }
 }
 
+/// The working tokens, or those that no longer work (revoked, expired, owner disabled).
 #[component]
-pub(super) fn EmptyState(view: View) -> impl IntoView {
-    let text = match view {
-        View::Mine => {
+pub(super) fn StatusTabs(view: View, inactive: bool) -> impl IntoView {
+    view! {
+        <nav class="tabs status-tabs" aria-label="Which tokens">
+            <a href=ListAt::first(view).href() aria-current=(!inactive).then_some("page")>"Tokens"</a>
+            <a href=ListAt::first_inactive(view).href() aria-current=inactive.then_some("page")>"Inactive"</a>
+        </nav>
+    }
+}
+
+#[component]
+pub(super) fn EmptyState(view: View, inactive: bool) -> impl IntoView {
+    let text = match (view, inactive) {
+        (View::Mine, true) => "None of your tokens has been revoked or has expired.",
+        (View::AllMembers, true) => "No member's token has been revoked or has expired.",
+        (View::Mine, false) => {
             "You have no access tokens yet. Generate one to call the REST API from scripts and tools: \
              it stands in for your password, with a lifetime you choose, and you can delete it at any time."
         }
-        View::AllMembers => "No member of this workspace holds an access token.",
+        (View::AllMembers, false) => "No member of this workspace holds an access token.",
     };
     view! { <p class="empty">{text}</p> }
 }
@@ -40,12 +54,16 @@ pub(super) fn EmptyState(view: View) -> impl IntoView {
 #[component]
 pub(super) fn TokenTable(
     listing: Listing,
-    view: View,
+    at: ListAt,
     /// The URL of this list, which links from it keep.
     list: String,
 ) -> AnyView {
+    if at.inactive {
+        return view! { <InactiveTable listing view=at.view/> }.into_any();
+    }
+    let view = at.view;
     let with_owner = view == View::AllMembers;
-    let pager = pager(view, &listing);
+    let pager = pager(at, &listing);
     let listed_at = listing.listed_at;
     let caption = match view {
         View::Mine => "Your access tokens, newest first",
@@ -82,10 +100,81 @@ pub(super) fn TokenTable(
     .into_any()
 }
 
+/// The tokens that no longer work: when each ended, why, and by whom. Nothing is done with them
+/// any more, so no menu; a token that still exists (expired, its owner disabled) links to its page.
+#[component]
+fn InactiveTable(listing: Listing, view: View) -> impl IntoView {
+    let with_owner = view == View::AllMembers;
+    let pager = pager(ListAt::first_inactive(view), &listing);
+    let listed_at = listing.listed_at;
+    let caption = match view {
+        View::Mine => "Your tokens that no longer work, newest first",
+        View::AllMembers => "Every member's tokens that no longer work, newest first",
+    };
+    let rows = listing
+        .rows
+        .into_iter()
+        .map(|row| {
+            let token = row.info;
+            let id = token.token_id.to_string();
+            let ended = token.ended.clone();
+            // A revoked token's record has no page: the token is gone.
+            let id_cell = match token.status {
+                Status::Revoked => view! { <code class="token-id" title=id.clone()>{id.clone()}</code> }.into_any(),
+                _ => view! {
+                    <a class="token-link" href=super::details::href(&id)><code class="token-id" title=id.clone()>{id.clone()}</code></a>
+                }
+                .into_any(),
+            };
+            let owner = row.owner.map(|owner| {
+                view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
+            });
+            view! {
+                <tr>
+                    <td data-label="Token ID"><span class="token-id-cell">{id_cell}</span></td>
+                    {owner}
+                    <td class="description" data-label="Description">{token.description.clone()}</td>
+                    <td data-label="Status"><span class=token.status.css_class()>{token.status.to_string()}</span></td>
+                    <td data-label="Created">{time_or(Some(token.created_at), listed_at, "")}</td>
+                    <td data-label="Ended">{time_or(ended.as_ref().and_then(|ended| ended.at), listed_at, "—")}</td>
+                    <td class="reason" data-label="Why">{ended.as_ref().map(|ended| ended.reason.label())}</td>
+                    <td data-label="By">{match ended.and_then(|ended| ended.by) {
+                        Some(by) => by.into_any(),
+                        None => view! { <span class="muted">"—"</span> }.into_any(),
+                    }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="data tokens inactive">
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Token ID"</th>
+                        {with_owner.then(|| view! { <th scope="col">"Owner"</th> })}
+                        <th scope="col">"Description"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"Ended"</th>
+                        <th scope="col">"Why"</th>
+                        <th scope="col">"By"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <p class="hint">"Revoked tokens never work again, and their values cannot be recovered. Their records are kept for the workspace's audit retention period."</p>
+        {pager}
+    }
+}
+
 /// "Tokens 101–200 of 10,000", with links to the newer and older pages.
-fn pager(view: View, listing: &Listing) -> impl IntoView + use<> {
+fn pager(list: ListAt, listing: &Listing) -> impl IntoView + use<> {
+    let ListAt { view, inactive, .. } = list;
     let shown = listing.rows.len() as i64;
-    let href = |place| ListAt { view, place }.href();
+    let href = |place| ListAt { view, inactive, place }.href();
     let newer = listing.newer.map(|key| {
         let at = listing.at.map(|at| (at - PAGE_SIZE).max(1));
         view! { <a href=href(Place::Before { key, at }) rel="prev">"← Newer"</a> }
@@ -100,7 +189,8 @@ fn pager(view: View, listing: &Listing) -> impl IntoView + use<> {
         None => format!("{} of {} tokens", thousands(shown), thousands(listing.count)),
     };
     // Past the end (a stale link, tokens deleted meanwhile): back to the newest.
-    let newest = (shown == 0).then(|| view! { <a href=ListAt::first(view).href()>"← Newest"</a> });
+    let newest =
+        (shown == 0).then(|| view! { <a href=ListAt { view, inactive, place: Place::First }.href()>"← Newest"</a> });
     let paged = listing.newer.is_some() || listing.older.is_some() || shown == 0;
     paged.then(|| {
         view! {
@@ -133,10 +223,7 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String) -> AnyView 
         .then(|| expiring::badge(token.expired_at, listed_at))
         .flatten()
         .map(|badge| view! { <span class="badge expiring">{badge}</span> });
-    let status_class = match status {
-        Status::Active => "status active",
-        Status::Expired => "status expired",
-    };
+    let status_class = status.css_class();
     let menu_label = format!("Actions for token {id}");
     let owner = row.owner.clone().map(|owner| {
         view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
