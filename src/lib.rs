@@ -21,6 +21,7 @@ pub mod timestamp;
 pub mod tokens;
 pub mod ui;
 pub mod ui_error;
+pub mod webhooks;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]

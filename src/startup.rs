@@ -36,7 +36,7 @@ use crate::{
     state::AppState,
     static_files::{self, StaticFiles},
     store::Store,
-    tokens, workspace,
+    tokens, webhooks, workspace,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(people::api::router())
                 .merge(tokens::api::router())
                 .merge(workspace::api::router())
+                .merge(webhooks::api::router())
                 .merge(openapi::router())
                 .fallback(route_not_found)
                 .layer(middleware::from_fn_with_state(state.clone(), authenticate)),
@@ -219,6 +220,10 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     });
     let (stop_audit, audit_stopped) = tokio::sync::oneshot::channel::<()>();
     let audit = tokio::spawn(audit::record::run(state.store.clone(), async { _ = audit_stopped.await }));
+    // Webhook deliveries: what is queued in the database is sent from here (and from every other
+    // instance); at shutdown, what is not sent waits in the database for the next start.
+    let (stop_webhooks, webhooks_stopped) = tokio::sync::oneshot::channel::<()>();
+    let webhooks = tokio::spawn(webhooks::dispatch::run(state.store.clone(), async { _ = webhooks_stopped.await }));
     // Histogram samples wait in buffers until upkeep folds them in; keep that bounded between scrapes.
     tokio::spawn({
         let metrics = state.metrics.clone();
@@ -238,7 +243,9 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     // waiting for the database, before closing it.
     _ = stop_usage.send(());
     _ = stop_audit.send(());
+    _ = stop_webhooks.send(());
     _ = usage.await;
+    _ = webhooks.await;
     _ = audit.await;
     state.store.close().await;
     Ok(())

@@ -69,10 +69,14 @@ pub enum EventKind {
     TokenReportedLeaked,
     #[serde(rename = "settings.changed")]
     SettingsChanged,
+    #[serde(rename = "webhook.added")]
+    WebhookAdded,
+    #[serde(rename = "webhook.removed")]
+    WebhookRemoved,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::SignInSucceeded,
         EventKind::SignInFailed,
         EventKind::SignInThrottled,
@@ -91,6 +95,8 @@ impl EventKind {
         EventKind::TokenDeleted,
         EventKind::TokenReportedLeaked,
         EventKind::SettingsChanged,
+        EventKind::WebhookAdded,
+        EventKind::WebhookRemoved,
     ];
 
     /// The dotted name, as stored and sent.
@@ -114,6 +120,8 @@ impl EventKind {
             EventKind::TokenDeleted => "token.deleted",
             EventKind::TokenReportedLeaked => "token.reported_leaked",
             EventKind::SettingsChanged => "settings.changed",
+            EventKind::WebhookAdded => "webhook.added",
+            EventKind::WebhookRemoved => "webhook.removed",
         }
     }
 
@@ -142,6 +150,8 @@ impl EventKind {
             EventKind::TokenDeleted => "Token deleted",
             EventKind::TokenReportedLeaked => "Token reported leaked",
             EventKind::SettingsChanged => "Settings changed",
+            EventKind::WebhookAdded => "Webhook added",
+            EventKind::WebhookRemoved => "Webhook removed",
         }
     }
 }

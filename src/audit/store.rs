@@ -203,5 +203,7 @@ pub async fn prune(store: &Store) -> Result<u64, StoreError> {
     if forgotten > 0 {
         tracing::info!(forgotten, "forgot revoked tokens past the audit retention");
     }
+    // And finished webhook deliveries.
+    crate::webhooks::store::prune(store, before).await?;
     Ok(pruned)
 }

@@ -154,6 +154,7 @@ pub async fn generate(
             expires_at,
             scopes,
             replaces: None,
+            owner_username: &owner.username,
         },
         cap,
         settings.max_token_lifetime_days,
@@ -217,9 +218,11 @@ pub async fn rotate(
     }
     let grace_ends_at = (grace_seconds > 0).then(|| now + time::Duration::seconds(grace_seconds));
     let value = TokenValue::generate();
+    let owner_username = owner_name(store, caller, old.owner_id).await;
     let row = NewRow {
         token_id: TokenId(uuid::Uuid::new_v4()),
         owner_id: old.owner_id,
+        owner_username: &owner_username,
         digest: &value.digest(),
         description: &old.description,
         created_at: now,
@@ -232,7 +235,7 @@ pub async fn rotate(
         .ok_or_else(|| TokenError::Conflict("This token was rotated or deleted meanwhile.".into()))?;
     tracing::info!(%token_id, new_token_id = %info.token_id, by = %caller.person.username, grace_seconds, "rotated an access token");
     let event = Event::new(EventKind::TokenRotated, &Actor::of(caller))
-        .on_id(old.owner_id, owner_name(store, caller, old.owner_id).await)
+        .on_id(old.owner_id, owner_username.clone())
         .token(token_id)
         .detail("newTokenId", info.token_id)
         .detail("graceSeconds", grace_seconds)

@@ -8,11 +8,14 @@ use super::{
     usage::{Client, RECENT_CLIENTS, Unwritten},
     value::TokenDigest,
 };
+use serde_json::json;
+
 use crate::{
     paging::{Seek, Slice, Start},
     people::{Person, PersonId},
     store::{Store, StoreError, with_pool},
     timestamp,
+    webhooks::{self, WebhookEvent},
     workspace::{WorkspaceSettings, store::SettingsRow},
 };
 
@@ -118,6 +121,8 @@ pub struct NewRow<'a> {
     pub scopes: Scopes,
     /// The token it replaces, when it is made by rotation.
     pub replaces: Option<TokenId>,
+    /// The owner's username, for the webhooks that hear of it.
+    pub owner_username: &'a str,
 }
 
 const INSERT: &str = "INSERT INTO access_tokens \
@@ -125,6 +130,19 @@ const INSERT: &str = "INSERT INTO access_tokens \
                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 impl NewRow<'_> {
+    /// The new token as a webhook delivery describes it.
+    fn facts(&self) -> serde_json::Value {
+        webhooks::token_facts(
+            &self.token_id.to_string(),
+            self.description,
+            &self.scopes.to_column(),
+            timestamp::to_millis(self.created_at),
+            self.expires_at.map(timestamp::to_millis),
+            self.owner_id.0,
+            Some(self.owner_username),
+        )
+    }
+
     fn info(&self) -> TokenInfo {
         TokenInfo {
             token_id: self.token_id,
@@ -171,8 +189,15 @@ pub async fn insert(
     cap: TokenCap,
     max_lifetime: MaxLifetime,
 ) -> Result<Option<TokenInfo>, StoreError> {
+    let generated = webhooks::payload(WebhookEvent::TokenGenerated, row.created_at, row.facts(), json!({}));
     let TokenCap::At(cap) = cap else {
-        with_pool!(store, pool => bind_new_row!(row).execute(pool).await.map(|_| ()))?;
+        with_pool!(store, pool => async {
+            let mut tx = pool.begin().await?;
+            bind_new_row!(row).execute(&mut *tx).await?;
+            webhooks::enqueue!(tx, WebhookEvent::TokenGenerated, row.created_at, &generated);
+            tx.commit().await
+        }
+        .await)?;
         return Ok(Some(row.info()));
     };
     let take_turns = match store {
@@ -208,6 +233,9 @@ pub async fn insert(
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        if done == 1 {
+            webhooks::enqueue!(tx, WebhookEvent::TokenGenerated, row.created_at, &generated);
+        }
         tx.commit().await?;
         Ok::<_, sqlx::Error>(done == 1)
     }
@@ -272,6 +300,27 @@ macro_rules! revoke_rows {
             .bind(revocation.reason.as_str())
             .execute(&mut *$tx)
             .await?;
+            // The webhooks hear of it in the same transaction.
+            let owner: Option<String> = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+                .bind(row.owner_id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            let facts = webhooks::token_facts(
+                &row.token_id,
+                &row.description,
+                &row.scopes,
+                row.created_at,
+                row.expires_at,
+                row.owner_id.0,
+                owner.as_deref(),
+            );
+            let more = json!({ "reason": revocation.reason.as_str(), "by": revocation.by.map(|(_, username)| username) });
+            let revoked = webhooks::payload(WebhookEvent::TokenRevoked, revocation.at, facts.clone(), more.clone());
+            webhooks::enqueue!($tx, WebhookEvent::TokenRevoked, revocation.at, &revoked);
+            if revocation.reason == EndReason::ReportedLeaked {
+                let reported = webhooks::payload(WebhookEvent::TokenReportedLeaked, revocation.at, facts, more);
+                webhooks::enqueue!($tx, WebhookEvent::TokenReportedLeaked, revocation.at, &reported);
+            }
         }
         removed.len()
     }};
@@ -292,6 +341,12 @@ pub async fn rotate(
     let rotated = Revocation { at: row.created_at, by: Some(by), reason: EndReason::Rotated };
     // The end of a grace period: nobody in particular ends it.
     let grace_over = Revocation { by: None, ..rotated };
+    let announced = webhooks::payload(
+        WebhookEvent::TokenRotated,
+        row.created_at,
+        json!({ "tokenId": old }),
+        json!({ "replacedBy": row.facts(), "by": by.1, "graceEndsAt": grace_ends_at.map(timestamp::format) }),
+    );
     let replaced = with_pool!(store, pool => async {
         let mut tx = pool.begin().await?;
         bind_new_row!(row).execute(&mut *tx).await?;
@@ -318,6 +373,7 @@ pub async fn rotate(
             tx.rollback().await?;
             return Ok(false);
         }
+        webhooks::enqueue!(tx, WebhookEvent::TokenRotated, row.created_at, &announced);
         // A token the old one replaced, still in its grace period, goes with it: it would
         // otherwise wait for the first use of a token that no longer exists.
         revoke_rows!(

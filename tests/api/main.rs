@@ -25,3 +25,4 @@ mod token_cache;
 mod tokens;
 mod tokens_page;
 mod usage;
+mod webhooks;

@@ -478,6 +478,7 @@ on_sqlite_and_postgres! {
         assert_eq!(operations, [
             "DELETE /v4/apiAccessTokens/{tokenId}",
             "DELETE /v4/people/{id}",
+            "DELETE /v4/workspaces/current/webhooks/{id}",
             "GET /v4/apiAccessTokens",
             "GET /v4/apiAccessTokens/current",
             "GET /v4/apiAccessTokens/{tokenId}",
@@ -489,12 +490,15 @@ on_sqlite_and_postgres! {
             "GET /v4/workspaces/current/apiAccessTokens",
             "GET /v4/workspaces/current/auditEvents",
             "GET /v4/workspaces/current/settings",
+            "GET /v4/workspaces/current/webhooks",
+            "GET /v4/workspaces/current/webhooks/{id}/deliveries",
             "PATCH /v4/people/{id}",
             "PATCH /v4/workspaces/current/settings",
             "POST /v4/apiAccessTokens",
             "POST /v4/apiAccessTokens/revoke",
             "POST /v4/apiAccessTokens/{tokenId}/rotate",
             "POST /v4/people",
+            "POST /v4/workspaces/current/webhooks",
         ]);
         let schemes = &spec["components"]["securitySchemes"];
         assert_eq!(schemes["bearerToken"]["scheme"], "bearer");
