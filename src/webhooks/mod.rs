@@ -8,12 +8,18 @@
 //! - `store` (server): the tables, and [`store::enqueue!`], which the token store calls inside its
 //!   transactions;
 //! - `dispatch` (server): claiming due deliveries, signing, sending, retrying;
-//! - `api` (server): `/v4/workspaces/current/webhooks` (admins).
+//! - `rules` (server): what a webhook may be, shared by the REST API and the page;
+//! - `api` (server): `/v4/workspaces/current/webhooks` (admins);
+//! - `server_fns`: the Workspace Settings page's webhooks section.
 
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod dispatch;
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod rules;
+pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod store;
 

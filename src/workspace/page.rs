@@ -19,10 +19,14 @@ use crate::{
 pub fn WorkspaceSettingsPage() -> impl IntoView {
     // A posted form has run before the page renders: these are the settings as saved.
     let settings = Resource::new(|| (), |_| load_workspace_settings());
+    let webhooks = Resource::new(|| (), |_| crate::webhooks::server_fns::load_webhooks());
     view! {
         <Title text="Workspace Settings · Access Tokens"/>
         {admins_only("Workspace Settings", "Only workspace admins manage the workspace settings.", move |_| {
-            view! { <Settings settings/> }
+            view! {
+                <Settings settings/>
+                <crate::webhooks::page::WebhooksSection webhooks/>
+            }
         })}
     }
 }
@@ -145,11 +149,13 @@ fn Checkbox(name: &'static str, checked: bool, label: &'static str, hint: &'stat
     }
 }
 
-/// The form of the Workspace Settings page.
+/// The forms of the Workspace Settings page: the settings, and adding or removing a webhook.
 #[cfg(feature = "ssr")]
 pub fn intents(intent: &str) -> Option<crate::form_posts::Runner> {
     match intent {
         "save" => Some(crate::form_posts::run::<UpdateWorkspaceSettings>),
+        "add_webhook" => Some(crate::form_posts::run::<crate::webhooks::server_fns::AddWebhook>),
+        "remove_webhook" => Some(crate::form_posts::run::<crate::webhooks::server_fns::RemoveWebhook>),
         _ => None,
     }
 }

@@ -239,6 +239,11 @@ impl Browser {
         self.server_fn("sign_in", &[("username", username), ("password", password)]).await
     }
 
+    /// Posts a page's form as the browser does without JavaScript.
+    pub async fn page_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client.post(format!("{}{path}", self.base)).header("accept", "text/html").form(form).send().await.unwrap()
+    }
+
     /// A page's HTML.
     pub async fn page(&self, path: &str) -> String {
         self.client.get(format!("{}{path}", self.base)).send().await.unwrap().text().await.unwrap()

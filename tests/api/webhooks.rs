@@ -235,4 +235,46 @@ on_sqlite_and_postgres! {
         let missing = app.as_admin(Method::GET, "/v4/workspaces/current/webhooks/999/deliveries").send().await.unwrap();
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     }
+
+    async fn admins_add_and_remove_webhooks_on_the_workspace_settings_page(app) {
+        use crate::support::{ADMIN_PASSWORD, ADMIN_USERNAME};
+        let (_, url) = Receiver::start(&[]).await;
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let refused = app.page_form("/workspace/settings", &[("intent", "add_webhook"), ("url", "ftp://nope/"), ("token_revoked", "on"), ("secret", "")]).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("value=\"ftp://nope/\""), "what was typed stays");
+        assert!(html.contains("The URL is an http or https URL"), "{html}");
+
+        let added = app.page_form("/workspace/settings", &[("intent", "add_webhook"), ("url", &url), ("token_revoked", "on"), ("secret", "")]).await;
+        assert_eq!(added.status(), StatusCode::OK);
+        let html = added.text().await.unwrap();
+        let listed: Value = app.as_admin(Method::GET, "/v4/workspaces/current/webhooks").send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed["data"][0]["url"], url.as_str());
+        assert_eq!(listed["data"][0]["events"], json!(["token.revoked"]));
+        assert_eq!(html.matches("whsec_").count(), 1, "the secret, once");
+        let again = app.browser.get(app.url("/workspace/settings")).send().await.unwrap().text().await.unwrap();
+        assert!(!again.contains("whsec_") && again.contains(&url), "never again; the webhook is listed");
+
+        // A delivery shows in its log.
+        let (_, token) = app.admin_token(DAY).await;
+        app.as_admin(Method::DELETE, &format!("/v4/apiAccessTokens/{}", token["tokenId"].as_str().unwrap())).send().await.unwrap();
+        deliver(&app, OffsetDateTime::now_utc()).await;
+        let logged = app.browser.get(app.url("/workspace/settings")).send().await.unwrap().text().await.unwrap();
+        assert!(logged.contains("<code>token.revoked</code>") && logged.contains(">Delivered<") && logged.contains("HTTP 200"), "{logged}");
+
+        let id = listed["data"][0]["id"].to_string();
+        let removed = app.page_form("/workspace/settings", &[("intent", "remove_webhook"), ("id", &id)]).await;
+        assert_eq!(removed.status(), StatusCode::OK);
+        assert!(removed.text().await.unwrap().contains("Webhook removed."));
+        let listed: Value = app.as_admin(Method::GET, "/v4/workspaces/current/webhooks").send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed["data"], json!([]));
+
+        let member = app.add_person("member", "member-password", false).await;
+        assert!(member["id"].is_number());
+        let browser = app.another_browser();
+        browser.sign_in("member", "member-password").await;
+        let forbidden = browser.page_form("/workspace/settings", &[("intent", "add_webhook"), ("url", url.as_str()), ("token_revoked", "on")]).await;
+        assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    }
 }
