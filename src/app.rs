@@ -19,9 +19,9 @@ use crate::{
     layout::Header,
     people::page::UsersPage,
     tokens::{
-        expiring::ExpiringNotice,
+        expiring::{ExpiringNotice, IdleNotice},
         page::{AccessTokensPage, details::TokenDetailsPage},
-        server_fns::expiring_soon,
+        server_fns::{expiring_soon, idle_soon},
     },
     workspace::page::WorkspaceSettingsPage,
 };
@@ -113,12 +113,15 @@ pub fn App() -> impl IntoView {
 #[component]
 fn ExpiringTokens() -> impl IntoView {
     let soon = Resource::new(|| (), |_| expiring_soon());
+    let idle = Resource::new(|| (), |_| idle_soon());
     let location = use_location();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let back = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                soon.await.ok().flatten().map(|soon| view! { <ExpiringNotice soon back/> })
+                let idle = idle.await.ok().flatten().map(|soon| view! { <IdleNotice soon/> });
+                let soon = soon.await.ok().flatten().map(|soon| view! { <ExpiringNotice soon back/> });
+                view! { {idle}{soon} }
             })}
         </Transition>
     }

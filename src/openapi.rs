@@ -293,11 +293,18 @@ pub mod fields {
 
     /// An integer that is `-1` (a word for "none" or "unlimited") or from 1 to `max`.
     pub fn minus_one_or_up_to(max: i64, description: &str, nullable: bool) -> Schema {
+        minus_one_or_range(1, max, description, nullable)
+    }
+
+    /// `-1`, or an integer from `min` to `max`.
+    pub fn minus_one_or_range(min: i64, max: i64, description: &str, nullable: bool) -> Schema {
         let int64 = || Some(SchemaFormat::KnownFormat(KnownFormat::Int64));
         let mut one_of = OneOfBuilder::new()
             .description(Some(description))
             .item(ObjectBuilder::new().schema_type(Type::Integer).format(int64()).enum_values(Some([-1])))
-            .item(ObjectBuilder::new().schema_type(Type::Integer).format(int64()).minimum(Some(1)).maximum(Some(max)));
+            .item(
+                ObjectBuilder::new().schema_type(Type::Integer).format(int64()).minimum(Some(min)).maximum(Some(max)),
+            );
         if nullable {
             one_of = one_of.item(ObjectBuilder::new().schema_type(Type::Null));
         }

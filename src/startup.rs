@@ -224,6 +224,8 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     // instance); at shutdown, what is not sent waits in the database for the next start.
     let (stop_webhooks, webhooks_stopped) = tokio::sync::oneshot::channel::<()>();
     let webhooks = tokio::spawn(webhooks::dispatch::run(state.store.clone(), async { _ = webhooks_stopped.await }));
+    let (stop_sweeps, sweeps_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sweeps = tokio::spawn(tokens::sweep::run(state.store.clone(), async { _ = sweeps_stopped.await }));
     // Histogram samples wait in buffers until upkeep folds them in; keep that bounded between scrapes.
     tokio::spawn({
         let metrics = state.metrics.clone();
@@ -244,8 +246,10 @@ pub async fn serve(settings: Settings) -> Result<(), StartupError> {
     _ = stop_usage.send(());
     _ = stop_audit.send(());
     _ = stop_webhooks.send(());
+    _ = stop_sweeps.send(());
     _ = usage.await;
     _ = webhooks.await;
+    _ = sweeps.await;
     _ = audit.await;
     state.store.close().await;
     Ok(())

@@ -47,6 +47,7 @@ DEFAULTS = {
     "maxTokenLifetimeDays": -1,
     "maxActiveTokensPerPerson": -1,
     "auditRetentionDays": 365,
+    "revokeUnusedAfterDays": -1,
 }
 
 

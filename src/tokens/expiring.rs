@@ -61,6 +61,35 @@ pub fn badge(expires_at: Option<OffsetDateTime>, now: OffsetDateTime) -> Option<
     })
 }
 
+/// The signed-in person's tokens that will be revoked for going unused (the workspace's
+/// `revokeUnusedAfterDays`), once they have been warned of them (`tokens::sweep`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdleSoon {
+    pub count: i64,
+    /// When the first of them is revoked at the soonest, in milliseconds since the epoch.
+    pub first: i64,
+}
+
+/// The warning of tokens about to be revoked for going unused, at the top of every page. Not
+/// dismissible: it goes away when the tokens are used (or revoked).
+#[component]
+pub fn IdleNotice(soon: IdleSoon) -> impl IntoView {
+    let first = crate::timestamp::relative(crate::timestamp::from_millis(soon.first), crate::clock::now());
+    let message = match soon.count {
+        1 => format!(
+            "1 of your access tokens has not been used for a long time and will be revoked {first}, unless it is used."
+        ),
+        count => format!(
+            "{count} of your access tokens have not been used for a long time and will be revoked, the first {first}, unless they are used."
+        ),
+    };
+    view! {
+        <section class="notice expiring-notice idle-notice" aria-label="Unused tokens to be revoked">
+            <p>{message}" "<a href="/preferences/access-tokens">"Review your access tokens"</a></p>
+        </section>
+    }
+}
+
 /// The warning at the top of every page, and its Dismiss button (a form, so it works without
 /// JavaScript too).
 #[component]

@@ -21,6 +21,8 @@ pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
+pub mod sweep;
+#[cfg(feature = "ssr")]
 pub mod usage;
 #[cfg(feature = "ssr")]
 pub mod value;
@@ -151,17 +153,20 @@ pub enum EndReason {
     Rotated,
     /// Someone reported its value as leaked (`POST /v4/apiAccessTokens/revoke`).
     ReportedLeaked,
+    /// Unused for longer than the workspace allows (`revokeUnusedAfterDays`).
+    Inactivity,
     /// Its owner's account is disabled: it works again if they are enabled.
     OwnerDisabled,
 }
 
 impl EndReason {
-    pub const ALL: [EndReason; 6] = [
+    pub const ALL: [EndReason; 7] = [
         EndReason::Expired,
         EndReason::DeletedByOwner,
         EndReason::DeletedByAdmin,
         EndReason::Rotated,
         EndReason::ReportedLeaked,
+        EndReason::Inactivity,
         EndReason::OwnerDisabled,
     ];
 
@@ -173,6 +178,7 @@ impl EndReason {
             EndReason::DeletedByAdmin => "deleted_by_admin",
             EndReason::Rotated => "rotated",
             EndReason::ReportedLeaked => "reported_leaked",
+            EndReason::Inactivity => "inactivity",
             EndReason::OwnerDisabled => "owner_disabled",
         }
     }
@@ -189,6 +195,7 @@ impl EndReason {
             EndReason::DeletedByAdmin => "Deleted by an admin",
             EndReason::Rotated => "Rotated",
             EndReason::ReportedLeaked => "Reported leaked",
+            EndReason::Inactivity => "Unused for too long",
             EndReason::OwnerDisabled => "Owner's account disabled",
         }
     }

@@ -65,6 +65,25 @@ pub async fn expiring_soon() -> Result<Option<super::expiring::ExpiringSoon>, Ui
     Ok(Some(ExpiringSoon { count: soon.len().min(MAX_COUNTED), more: soon.len() > MAX_COUNTED, first }))
 }
 
+/// The viewer's tokens to be revoked for going unused, once warned of; `None` when there are none,
+/// the workspace revokes none, or nobody is signed in.
+#[server(endpoint = "idle_soon")]
+pub async fn idle_soon() -> Result<Option<super::expiring::IdleSoon>, UiError> {
+    use crate::{auth::viewer::viewer, state::AppState, workspace::IdleLimit};
+
+    let Some(viewer) = viewer().await? else { return Ok(None) };
+    let store = &AppState::from_context().store;
+    let settings = crate::workspace::store::get(store).await?;
+    let IdleLimit::Days(limit) = settings.revoke_unused_after_days else { return Ok(None) };
+    if !settings.tokens_allowed_for(viewer.is_admin) {
+        return Ok(None);
+    }
+    let (count, first) = super::store::idle_warned(store, viewer.id, limit).await?;
+    Ok(first
+        .filter(|_| count > 0)
+        .map(|first| super::expiring::IdleSoon { count, first: crate::timestamp::to_millis(first) }))
+}
+
 /// A page of the viewer's tokens: the first, or the one right after (older than) or before
 /// (newer than) the token a key names, as the page's links give them (`TokenKey` as text).
 #[server(endpoint = "my_tokens")]

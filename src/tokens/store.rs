@@ -779,7 +779,7 @@ pub async fn find_by_digest(store: &Store, digest: &TokenDigest) -> Result<Optio
          p.token_id AS predecessor_in_grace, \
          u.id, u.username, u.name, u.is_admin, u.disabled, u.created_at AS person_created_at, \
          s.access_tokens_enabled, s.allow_members_to_generate_tokens, s.max_token_lifetime_days, \
-         s.max_active_tokens_per_person, s.audit_retention_days \
+         s.max_active_tokens_per_person, s.audit_retention_days, s.revoke_unused_after_days \
          FROM access_tokens t JOIN users u ON u.id = t.owner_id CROSS JOIN workspace_settings s \
          LEFT JOIN access_tokens p ON p.token_id = t.replaces AND p.replaced_by = t.token_id \
          WHERE t.digest = $1",
@@ -862,8 +862,9 @@ pub async fn record_use(store: &Store, uses: &[(TokenId, Unwritten)], first_day:
         for (token_id, unwritten) in uses {
             let token_id = token_id.to_string();
             if let Some(at) = unwritten.at {
+                // A use takes back any warning that the token goes unused (tokens::sweep).
                 sqlx::query(
-                    "UPDATE access_tokens SET last_used_at = $2 \
+                    "UPDATE access_tokens SET last_used_at = $2, idle_warned_days = NULL, idle_warned_at = NULL \
                      WHERE token_id = $1 AND (last_used_at IS NULL OR last_used_at < $2)",
                 )
                 .bind(&token_id)
@@ -956,6 +957,180 @@ pub async fn usage(
         })
         .collect::<Result<_, StoreError>>()?;
     Ok((clients, uses))
+}
+
+/// The rows a sweep changed, for what it tells the webhooks.
+#[derive(sqlx::FromRow)]
+struct Swept {
+    token_id: String,
+    owner_id: PersonId,
+    description: String,
+    scopes: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    last_used_at: Option<i64>,
+}
+
+const SWEPT: &str = "RETURNING token_id, owner_id, description, scopes, created_at, expires_at, last_used_at";
+/// How many tokens one statement of a sweep takes at most; the next sweep takes the rest.
+const SWEEP_BATCH: i64 = 500;
+
+/// Tells the webhooks about each swept row, on the transaction `$tx`: `$more` builds the rest of
+/// the body from the row.
+macro_rules! announce_swept {
+    ($tx:expr, $rows:expr, $event:expr, $now:expr, $more:expr) => {{
+        for row in &$rows {
+            let owner: Option<String> = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+                .bind(row.owner_id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            let facts = webhooks::token_facts(
+                &row.token_id,
+                &row.description,
+                &row.scopes,
+                row.created_at,
+                row.expires_at,
+                row.owner_id.0,
+                owner.as_deref(),
+            );
+            let more: serde_json::Value = $more(row);
+            webhooks::enqueue!($tx, $event, $now, &webhooks::payload($event, $now, facts, more));
+        }
+    }};
+}
+
+/// Marks the tokens that stop working within `days` (by their own expiry or the workspace's
+/// maximum `max`) and have not been told so, and queues `token.expiring` for each; how many.
+pub async fn warn_expiring(
+    store: &Store,
+    now: OffsetDateTime,
+    days: i64,
+    max: MaxLifetime,
+) -> Result<usize, StoreError> {
+    let until = now + time::Duration::days(days);
+    let (created_after, created_until) = match max {
+        MaxLifetime::Days(lifetime) => {
+            let lifetime = time::Duration::days(lifetime);
+            (timestamp::to_millis(now - lifetime), timestamp::to_millis(until - lifetime))
+        }
+        MaxLifetime::Unlimited => (i64::MIN, i64::MIN),
+    };
+    let sql = format!(
+        "UPDATE access_tokens SET expiry_warned_days = $3 WHERE token_id IN \
+         (SELECT token_id FROM access_tokens \
+          WHERE replaced_by IS NULL AND (expiry_warned_days IS NULL OR expiry_warned_days > $3) \
+            AND ((expires_at > $1 AND expires_at <= $2 AND created_at > $4) \
+              OR (created_at > $4 AND created_at <= $5 AND (expires_at IS NULL OR expires_at > $1))) \
+          LIMIT $6) {SWEPT}"
+    );
+    let announce = |row: &Swept| {
+        let created_at = timestamp::from_millis(row.created_at);
+        let expires_at = max.effective_expiry(created_at, row.expires_at.map(timestamp::from_millis));
+        json!({ "daysLeft": days, "expiresAt": expires_at.map(timestamp::format) })
+    };
+    Ok(with_pool!(store, pool => async {
+        let mut tx = pool.begin().await?;
+        let rows: Vec<Swept> = sqlx::query_as(&sql)
+            .bind(timestamp::to_millis(now))
+            .bind(timestamp::to_millis(until))
+            .bind(days)
+            .bind(created_after)
+            .bind(created_until)
+            .bind(SWEEP_BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+        announce_swept!(tx, rows, WebhookEvent::TokenExpiring, now, announce);
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(rows.len())
+    }
+    .await)?)
+}
+
+/// Warns of the tokens unused for `limit - days` days that will be revoked in `days` (7, then 1)
+/// unless used: marks them and queues `token.inactivity_pending`; how many. The last warning (1
+/// day) comes only 6 days or more after the first, so that every owner has a week.
+pub async fn warn_idle(store: &Store, now: OffsetDateTime, limit: i64, days: i64) -> Result<usize, StoreError> {
+    let idle_since = timestamp::to_millis(now - time::Duration::days(limit - days));
+    let first_warned_by = timestamp::to_millis(now - time::Duration::days(6));
+    let earlier = if days == 1 {
+        "idle_warned_days = 7 AND idle_warned_at <= $4"
+    } else {
+        "idle_warned_days IS NULL AND $4 = $4"
+    };
+    let sql = format!(
+        "UPDATE access_tokens SET idle_warned_days = $2, idle_warned_at = $1 WHERE token_id IN \
+         (SELECT token_id FROM access_tokens \
+          WHERE replaced_by IS NULL AND coalesce(last_used_at, created_at) <= $3 AND {earlier} LIMIT $5) {SWEPT}"
+    );
+    let announce = |row: &Swept| {
+        let idle_ends =
+            timestamp::from_millis(row.last_used_at.unwrap_or(row.created_at)) + time::Duration::days(limit);
+        let revokes_at = idle_ends.max(now + time::Duration::days(days));
+        json!({ "daysLeft": days, "revokesAt": timestamp::format(revokes_at), "lastUsed": row.last_used_at.map(|at| timestamp::format(timestamp::from_millis(at))) })
+    };
+    Ok(with_pool!(store, pool => async {
+        let mut tx = pool.begin().await?;
+        let rows: Vec<Swept> = sqlx::query_as(&sql)
+            .bind(timestamp::to_millis(now))
+            .bind(days)
+            .bind(idle_since)
+            .bind(first_warned_by)
+            .bind(SWEEP_BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+        announce_swept!(tx, rows, WebhookEvent::TokenInactivityPending, now, announce);
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(rows.len())
+    }
+    .await)?)
+}
+
+/// Revokes the tokens unused for `limit` days whose last warning is a day old or more, keeping
+/// their records (reason `inactivity`); how many.
+pub async fn revoke_idle(store: &Store, now: OffsetDateTime, limit: i64) -> Result<usize, StoreError> {
+    let idle_since = timestamp::to_millis(now - time::Duration::days(limit));
+    let warned_by = timestamp::to_millis(now - time::Duration::days(1));
+    let revocation = Revocation { at: now, by: None, reason: EndReason::Inactivity };
+    let revoked = with_pool!(store, pool => async {
+        let mut tx = pool.begin().await?;
+        let revoked = revoke_rows!(
+            tx,
+            sqlx::query_as(&format!(
+                "DELETE FROM access_tokens WHERE token_id IN \
+                 (SELECT token_id FROM access_tokens \
+                  WHERE replaced_by IS NULL AND coalesce(last_used_at, created_at) <= $1 \
+                    AND idle_warned_days = 1 AND idle_warned_at <= $2 LIMIT $3) {REMOVED}"
+            ))
+            .bind(idle_since)
+            .bind(warned_by)
+            .bind(SWEEP_BATCH),
+            &revocation
+        );
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(revoked)
+    }
+    .await)?;
+    if revoked > 0 {
+        super::cache::changed();
+    }
+    Ok(revoked)
+}
+
+/// How many of a person's tokens are to be revoked for going unused, and the soonest date, for
+/// the warning on their pages.
+pub async fn idle_warned(
+    store: &Store,
+    owner: PersonId,
+    limit: i64,
+) -> Result<(i64, Option<OffsetDateTime>), StoreError> {
+    let (count, first): (i64, Option<i64>) = with_pool!(store, pool => sqlx::query_as(
+        "SELECT count(*), min(coalesce(last_used_at, created_at)) FROM access_tokens \
+         WHERE owner_id = $1 AND idle_warned_days IS NOT NULL",
+    )
+    .bind(owner)
+    .fetch_one(pool)
+    .await)?;
+    Ok((count, first.map(|at| timestamp::from_millis(at) + time::Duration::days(limit))))
 }
 
 /// A token that stops working soon: when it was created, and when it stops (by its own expiry or

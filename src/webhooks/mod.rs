@@ -40,20 +40,29 @@ pub enum WebhookEvent {
     #[serde(rename = "token.rotated")]
     TokenRotated,
     /// A token stopped working for good, for any reason (`reason`): deleted by its owner or an
-    /// admin, rotated, reported leaked.
+    /// admin, rotated, reported leaked, unused for too long.
     #[serde(rename = "token.revoked")]
     TokenRevoked,
     /// Someone reported a token's value as leaked, and it was revoked (`token.revoked` follows too).
     #[serde(rename = "token.reported_leaked")]
     TokenReportedLeaked,
+    /// A token expires within 7 days, and again within a day (`daysLeft`, `expiresAt`).
+    #[serde(rename = "token.expiring")]
+    TokenExpiring,
+    /// A token unused for long is revoked in 7 days, and again in a day, unless it is used
+    /// (`daysLeft`, `revokesAt`).
+    #[serde(rename = "token.inactivity_pending")]
+    TokenInactivityPending,
 }
 
 impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 4] = [
+    pub const ALL: [WebhookEvent; 6] = [
         WebhookEvent::TokenGenerated,
         WebhookEvent::TokenRotated,
         WebhookEvent::TokenRevoked,
         WebhookEvent::TokenReportedLeaked,
+        WebhookEvent::TokenExpiring,
+        WebhookEvent::TokenInactivityPending,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +71,8 @@ impl WebhookEvent {
             WebhookEvent::TokenRotated => "token.rotated",
             WebhookEvent::TokenRevoked => "token.revoked",
             WebhookEvent::TokenReportedLeaked => "token.reported_leaked",
+            WebhookEvent::TokenExpiring => "token.expiring",
+            WebhookEvent::TokenInactivityPending => "token.inactivity_pending",
         }
     }
 

@@ -137,6 +137,8 @@ fn AddForm() -> impl IntoView {
             WebhookEvent::TokenRotated => typed.token_rotated.is_some(),
             WebhookEvent::TokenRevoked => typed.token_revoked.is_some(),
             WebhookEvent::TokenReportedLeaked => typed.token_reported_leaked.is_some(),
+            WebhookEvent::TokenExpiring => typed.token_expiring.is_some(),
+            WebhookEvent::TokenInactivityPending => typed.token_inactivity_pending.is_some(),
         },
     };
     let secret_shown = added.map(|added| {
@@ -172,6 +174,8 @@ fn AddForm() -> impl IntoView {
                 {checkbox(WebhookEvent::TokenRotated, "a token was replaced by rotation")}
                 {checkbox(WebhookEvent::TokenRevoked, "a token stopped working for good, for any reason")}
                 {checkbox(WebhookEvent::TokenReportedLeaked, "someone reported a token's value as leaked")}
+                {checkbox(WebhookEvent::TokenExpiring, "a token expires within 7 days, and again within a day")}
+                {checkbox(WebhookEvent::TokenInactivityPending, "an unused token is revoked in 7 days, and again in a day, unless used")}
                 <p id="webhook-events-error" class="error" role="alert">{for_field("events")}</p>
             </fieldset>
             <label for="webhook-secret">"Secret (optional)"</label>

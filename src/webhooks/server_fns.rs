@@ -1,6 +1,10 @@
 //! Server functions of the Workspace Settings page's webhooks section: the same rules as the REST
 //! API ([`super::rules`]), for a signed-in admin.
 
+// One argument per form field, as server functions read a form: `add_webhook` has a box per
+// event, and the `server` macro's code for it takes them all.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +49,8 @@ pub async fn add_webhook(
     token_rotated: Option<String>,
     token_revoked: Option<String>,
     token_reported_leaked: Option<String>,
+    token_expiring: Option<String>,
+    token_inactivity_pending: Option<String>,
     secret: Option<String>,
 ) -> Result<Added, UiError> {
     use super::WebhookEvent;
@@ -55,6 +61,8 @@ pub async fn add_webhook(
         (token_rotated, WebhookEvent::TokenRotated),
         (token_revoked, WebhookEvent::TokenRevoked),
         (token_reported_leaked, WebhookEvent::TokenReportedLeaked),
+        (token_expiring, WebhookEvent::TokenExpiring),
+        (token_inactivity_pending, WebhookEvent::TokenInactivityPending),
     ];
     let events: Vec<WebhookEvent> = ticked.into_iter().filter_map(|(box_, event)| box_.map(|_| event)).collect();
     let secret = secret.as_deref().map(str::trim).filter(|secret| !secret.is_empty());

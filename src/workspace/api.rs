@@ -4,7 +4,7 @@
 use axum::{Json, extract::State};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{RetentionDays, SettingsChanges, WorkspaceSettings, store};
+use super::{IdleLimit, RetentionDays, SettingsChanges, WorkspaceSettings, store};
 use crate::{
     audit::record::Actor,
     auth::layer::{Admin, Caller},
@@ -47,6 +47,17 @@ pub(super) fn retention_days() -> utoipa::openapi::Schema {
 
 pub(super) fn new_retention_days() -> utoipa::openapi::Schema {
     fields::whole_number(1, RetentionDays::MAX, RETENTION, true)
+}
+
+const IDLE: &str = "Tokens unused for this many days are revoked (8 to 3650), after a warning to their owner \
+                    and the webhooks 7 days and 1 day before; -1 for never (the default). A use resets the count.";
+
+pub(super) fn idle_days() -> utoipa::openapi::Schema {
+    fields::minus_one_or_range(IdleLimit::MIN, IdleLimit::MAX, IDLE, false)
+}
+
+pub(super) fn new_idle_days() -> utoipa::openapi::Schema {
+    fields::minus_one_or_range(IdleLimit::MIN, IdleLimit::MAX, IDLE, true)
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -36,6 +36,10 @@ pub struct WorkspaceSettings {
     /// How many days the audit trail keeps an event: 1 to 3650 (default 365).
     #[cfg_attr(feature = "ssr", schema(schema_with = api::retention_days))]
     pub audit_retention_days: RetentionDays,
+    /// Tokens unused for this many days are revoked (8 to 3650), after warnings 7 days and 1 day
+    /// before; -1 (the default): never.
+    #[cfg_attr(feature = "ssr", schema(schema_with = api::idle_days))]
+    pub revoke_unused_after_days: IdleLimit,
 }
 
 impl Default for WorkspaceSettings {
@@ -47,6 +51,7 @@ impl Default for WorkspaceSettings {
             max_token_lifetime_days: MaxLifetime::Unlimited,
             max_active_tokens_per_person: TokenCap::Unlimited,
             audit_retention_days: RetentionDays::DEFAULT,
+            revoke_unused_after_days: IdleLimit::Never,
         }
     }
 }
@@ -73,6 +78,47 @@ pub struct SettingsChanges {
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(schema_with = api::new_retention_days))]
     pub audit_retention_days: Option<RetentionDays>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(schema_with = api::new_idle_days))]
+    pub revoke_unused_after_days: Option<IdleLimit>,
+}
+
+/// How long a token may go unused before it is revoked: never, or 8 to [`IdleLimit::MAX`] days (at
+/// least 8, so that both warnings, 7 days and 1 day before, come first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "WholeNumber", into = "i64")]
+pub enum IdleLimit {
+    Never,
+    Days(i64),
+}
+
+impl IdleLimit {
+    pub const MIN: i64 = 8;
+    pub const MAX: i64 = 3650;
+
+    pub fn parse(days: i64) -> Result<Self, String> {
+        match days {
+            -1 => Ok(IdleLimit::Never),
+            days if (Self::MIN..=Self::MAX).contains(&days) => Ok(IdleLimit::Days(days)),
+            _ => Err(format!("Unused tokens are revoked after {} to {} days, or -1 for never.", Self::MIN, Self::MAX)),
+        }
+    }
+}
+
+impl TryFrom<WholeNumber> for IdleLimit {
+    type Error = String;
+    fn try_from(days: WholeNumber) -> Result<Self, String> {
+        IdleLimit::parse(days.0)
+    }
+}
+
+impl From<IdleLimit> for i64 {
+    fn from(limit: IdleLimit) -> i64 {
+        match limit {
+            IdleLimit::Never => -1,
+            IdleLimit::Days(days) => days,
+        }
+    }
 }
 
 /// How many days the audit trail keeps an event: 1 to [`RetentionDays::MAX`].

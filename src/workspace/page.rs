@@ -69,18 +69,22 @@ fn SettingsForm(settings: WorkspaceSettings) -> impl IntoView {
         TokenCap::At(count) => count.to_string(),
     };
     let retention = settings.audit_retention_days.days().to_string();
+    let idle = i64::from(settings.revoke_unused_after_days).to_string();
     let max_days = match settings.max_token_lifetime_days {
         MaxLifetime::Unlimited => "-1".to_owned(),
         MaxLifetime::Days(days) => days.to_string(),
     };
-    let (enabled, allow_members, max_days, cap, retention) = match typed {
-        None => (settings.access_tokens_enabled, settings.allow_members_to_generate_tokens, max_days, cap, retention),
+    let (enabled, allow_members, max_days, cap, retention, idle) = match typed {
+        None => {
+            (settings.access_tokens_enabled, settings.allow_members_to_generate_tokens, max_days, cap, retention, idle)
+        }
         Some(typed) => (
             typed.access_tokens_enabled.is_some(),
             typed.allow_members_to_generate_tokens.is_some(),
             typed.max_token_lifetime_days,
             typed.max_active_tokens_per_person.unwrap_or(cap),
             typed.audit_retention_days.unwrap_or(retention),
+            typed.revoke_unused_after_days.unwrap_or(idle),
         ),
     };
     view! {
@@ -116,6 +120,13 @@ fn SettingsForm(settings: WorkspaceSettings) -> impl IntoView {
                     "held above it are kept; generating another is refused until some expire or are deleted."
                 </p>
                 <p id="token-cap-error" class="error" role="alert">{for_field("max_active_tokens_per_person")}</p>
+                <label for="idle-limit">"Revoke tokens unused for (days)"</label>
+                <input id="idle-limit" name="revoke_unused_after_days" inputmode="numeric" required value=idle aria-describedby="idle-limit-hint idle-limit-error"/>
+                <p id="idle-limit-hint" class="hint">
+                    "A token nobody has used for this many days (8 to 3650) is revoked; -1 for never. Its owner "
+                    "sees a warning 7 days and again 1 day before, and the webhooks hear of it; a use resets the count."
+                </p>
+                <p id="idle-limit-error" class="error" role="alert">{for_field("revoke_unused_after_days")}</p>
             </fieldset>
             <fieldset>
                 <legend>"Audit log"</legend>

@@ -21,6 +21,7 @@ pub async fn update_workspace_settings(
     max_token_lifetime_days: String,
     max_active_tokens_per_person: Option<String>,
     audit_retention_days: Option<String>,
+    revoke_unused_after_days: Option<String>,
 ) -> Result<WorkspaceSettings, UiError> {
     use super::SettingsChanges;
     use crate::tokens::{MaxLifetime, TokenCap};
@@ -52,7 +53,17 @@ pub async fn update_workspace_settings(
             super::RetentionDays::parse(days).map_err(|message| UiError::invalid(field, message))
         })
         .transpose()?;
+    let idle = revoke_unused_after_days
+        .map(|typed| {
+            let field = "revoke_unused_after_days";
+            let days: i64 = typed.trim().parse().map_err(|_| {
+                UiError::invalid(field, "Unused tokens are revoked after a whole number of days, or -1.")
+            })?;
+            super::IdleLimit::parse(days).map_err(|message| UiError::invalid(field, message))
+        })
+        .transpose()?;
     let changes = SettingsChanges {
+        revoke_unused_after_days: idle,
         max_active_tokens_per_person: cap,
         audit_retention_days: retention,
         access_tokens_enabled: Some(access_tokens_enabled.is_some()),

@@ -315,7 +315,7 @@ on_sqlite_and_postgres! {
         let people: Value = app.as_admin(Method::GET, "/v4/people").send().await.unwrap().json().await.unwrap();
         assert_eq!(people["count"], 1, "no person was stored");
         let settings: Value = app.as_admin(Method::GET, "/v4/workspaces/current/settings").send().await.unwrap().json().await.unwrap();
-        assert_eq!(settings, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": false, "maxTokenLifetimeDays": -1, "maxActiveTokensPerPerson": -1, "auditRetentionDays": 365 }));
+        assert_eq!(settings, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": false, "maxTokenLifetimeDays": -1, "maxActiveTokensPerPerson": -1, "auditRetentionDays": 365, "revokeUnusedAfterDays": -1 }));
         assert_eq!(app.rest.get(app.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
     }
 }

@@ -21,6 +21,7 @@ mod scopes;
 mod sessions;
 mod sign_in;
 mod startup;
+mod sweeps;
 mod token_cache;
 mod tokens;
 mod tokens_page;

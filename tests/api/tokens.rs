@@ -181,7 +181,7 @@ on_sqlite_and_postgres! {
     async fn members_generate_and_use_tokens_only_when_admins_allow_it(app) {
         app.add_person("member", "member-password", false).await;
         let settings: Value = app.basic(Method::GET, "/v4/workspaces/current/settings", "member", "member-password").send().await.unwrap().json().await.unwrap();
-        assert_eq!(settings, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": false, "maxTokenLifetimeDays": -1, "maxActiveTokensPerPerson": -1, "auditRetentionDays": 365 }));
+        assert_eq!(settings, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": false, "maxTokenLifetimeDays": -1, "maxActiveTokensPerPerson": -1, "auditRetentionDays": 365, "revokeUnusedAfterDays": -1 }));
         let refused = app.create_token_as("member", "member-password", json!({ "lifetimeSeconds": DAY })).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         assert_eq!(exception_name(refused).await, "AccessControlException");
@@ -208,7 +208,7 @@ on_sqlite_and_postgres! {
             assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
         }
         let after = app.settings(json!({ "maxTokenLifetimeDays": 90 })).await;
-        assert_eq!(after, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": false, "maxTokenLifetimeDays": 90, "maxActiveTokensPerPerson": -1, "auditRetentionDays": 365 }));
+        assert_eq!(after, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": false, "maxTokenLifetimeDays": 90, "maxActiveTokensPerPerson": -1, "auditRetentionDays": 365, "revokeUnusedAfterDays": -1 }));
     }
 
     async fn a_password_change_keeps_tokens_working(app) {

@@ -80,7 +80,7 @@ on_sqlite_and_postgres! {
         let bad = app.server_fn("update_workspace_settings", &[("access_tokens_enabled", "on"), ("max_token_lifetime_days", "0")]).await;
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
         let changed: Value = app.server_fn("update_workspace_settings", &[("access_tokens_enabled", "on"), ("allow_members_to_generate_tokens", "on"), ("max_token_lifetime_days", "90")]).await.json().await.unwrap();
-        assert_eq!(changed, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": true, "maxTokenLifetimeDays": 90, "maxActiveTokensPerPerson": -1, "auditRetentionDays": 365 }));
+        assert_eq!(changed, json!({ "accessTokensEnabled": true, "allowMembersToGenerateTokens": true, "maxTokenLifetimeDays": 90, "maxActiveTokensPerPerson": -1, "auditRetentionDays": 365, "revokeUnusedAfterDays": -1 }));
         app.add_person("member", "member-password", false).await;
         let member_token = app.create_token_as("member", "member-password", json!({ "lifetimeSeconds": 60 })).await;
         assert_eq!(member_token.status(), StatusCode::CREATED);

@@ -20,7 +20,7 @@ const SECRET: &str = "a-shared-secret-for-tests";
 
 /// What the receiver got: each request's headers and body.
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     got: Arc<Mutex<Vec<(HeaderMap, Bytes)>>>,
     /// The statuses to answer with, in turn; 200 once they run out.
     answers: Arc<Mutex<VecDeque<u16>>>,
@@ -28,7 +28,7 @@ struct Receiver {
 
 impl Receiver {
     /// Listens on a free port; its URL.
-    async fn start(answers: &[u16]) -> (Self, String) {
+    pub(crate) async fn start(answers: &[u16]) -> (Self, String) {
         let receiver =
             Receiver { got: Arc::default(), answers: Arc::new(Mutex::new(answers.iter().copied().collect())) };
         let router = axum::Router::new().route("/hook", post(take)).with_state(receiver.clone());
@@ -38,7 +38,7 @@ impl Receiver {
         (receiver, url)
     }
 
-    fn got(&self) -> Vec<(HeaderMap, Value)> {
+    pub(crate) fn got(&self) -> Vec<(HeaderMap, Value)> {
         let got = self.got.lock().unwrap();
         got.iter()
             .map(|(headers, body)| (headers.clone(), serde_json::from_slice(body).expect("a JSON body")))
@@ -56,7 +56,7 @@ async fn take(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes)
     axum::http::StatusCode::from_u16(status).unwrap()
 }
 
-async fn add_webhook(app: &TestApp, url: &str, events: &[&str]) -> Value {
+pub(crate) async fn add_webhook(app: &TestApp, url: &str, events: &[&str]) -> Value {
     let response = app
         .as_admin(Method::POST, "/v4/workspaces/current/webhooks")
         .json(&json!({ "url": url, "events": events, "secret": SECRET }))
@@ -67,7 +67,7 @@ async fn add_webhook(app: &TestApp, url: &str, events: &[&str]) -> Value {
     response.json().await.unwrap()
 }
 
-async fn deliver(app: &TestApp, at: OffsetDateTime) -> usize {
+pub(crate) async fn deliver(app: &TestApp, at: OffsetDateTime) -> usize {
     dispatch::deliver_due(&app.state.store, &dispatch::client(), at).await.unwrap()
 }
 

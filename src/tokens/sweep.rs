@@ -1,0 +1,66 @@
+//! What happens to tokens with time, on every instance once a minute: warnings that a token
+//! expires within 7 days and within a day (`token.expiring`), and, where the workspace revokes
+//! unused tokens, warnings 7 days and 1 day before (`token.inactivity_pending`, and on its owner's
+//! pages), then the revocation itself, kept as a record with the reason `inactivity`. Databricks
+//! revokes silently; here every owner has a week's notice, and a use takes it back.
+//!
+//! Each step is one statement that marks what it did, so an instance sharing the database with
+//! others, or running again after a crash, never repeats a warning or skips one.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use super::store;
+use crate::{
+    store::{Store, StoreError},
+    workspace::{IdleLimit, store as settings_store},
+};
+
+pub const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+/// The warnings, in days before the end.
+pub const WARN_BEFORE_DAYS: [i64; 2] = [7, 1];
+
+/// What one sweep did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub expiry_warnings: usize,
+    pub idle_warnings: usize,
+    pub revoked: usize,
+}
+
+/// One sweep, as of `now`.
+pub async fn sweep(store: &Store, now: OffsetDateTime) -> Result<Swept, StoreError> {
+    let settings = settings_store::get(store).await?;
+    let mut swept = Swept::default();
+    for days in WARN_BEFORE_DAYS {
+        swept.expiry_warnings += store::warn_expiring(store, now, days, settings.max_token_lifetime_days).await?;
+    }
+    if let IdleLimit::Days(limit) = settings.revoke_unused_after_days {
+        for days in WARN_BEFORE_DAYS {
+            swept.idle_warnings += store::warn_idle(store, now, limit, days).await?;
+        }
+        swept.revoked = store::revoke_idle(store, now, limit).await?;
+        if swept.revoked > 0 {
+            tracing::info!(revoked = swept.revoked, limit, "revoked access tokens unused for too long");
+        }
+    }
+    Ok(swept)
+}
+
+/// Sweeps every [`SWEEP_INTERVAL`] until `shutdown` resolves.
+pub async fn run(store: Store, shutdown: impl std::future::Future<Output = ()>) {
+    let mut ticks = tokio::time::interval(SWEEP_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                if let Err(error) = sweep(&store, OffsetDateTime::now_utc()).await {
+                    tracing::warn!(%error, "cannot sweep the tokens yet; will retry");
+                }
+            }
+            () = &mut shutdown => break,
+        }
+    }
+}
