@@ -17,6 +17,7 @@ use crate::{
     },
     enhance::Enhance,
     layout::Header,
+    notifications::{NotificationsBanner, load_notifications},
     people::page::UsersPage,
     tokens::{
         expiring::{ExpiringNotice, IdleNotice},
@@ -114,14 +115,16 @@ pub fn App() -> impl IntoView {
 fn ExpiringTokens() -> impl IntoView {
     let soon = Resource::new(|| (), |_| expiring_soon());
     let idle = Resource::new(|| (), |_| idle_soon());
+    let notifications = Resource::new(|| (), |_| load_notifications());
     let location = use_location();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let back = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                let unread = notifications.await.ok().map(|unread| view! { <NotificationsBanner unread/> });
                 let idle = idle.await.ok().flatten().map(|soon| view! { <IdleNotice soon/> });
                 let soon = soon.await.ok().flatten().map(|soon| view! { <ExpiringNotice soon back/> });
-                view! { {idle}{soon} }
+                view! { {unread}{idle}{soon} }
             })}
         </Transition>
     }

@@ -14,6 +14,7 @@ pub mod enhance;
 pub mod form_posts;
 pub mod json;
 pub mod layout;
+pub mod notifications;
 pub mod paging;
 pub mod people;
 pub mod text;

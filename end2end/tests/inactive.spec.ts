@@ -20,6 +20,15 @@ test('a token reported leaked shows as Inactive with the reason', async ({ page,
     .toBe(true);
 
   await signInAsAdmin(page);
+  // Its owner is told on every page, until they dismiss it.
+  const notifications = page.getByRole('region', { name: 'Notifications' });
+  await expect(notifications.getByRole('listitem').first()).toContainText(
+    `Your access token ${description} (${tokenInfo.tokenId}) was reported leaked and has been revoked.`,
+  );
+  await notifications.getByRole('button', { name: 'Dismiss' }).click();
+  // Back to the page it was dismissed on (leptos adds an empty query to the way back).
+  await expect(page).toHaveURL(/\/preferences\/access-tokens\??$/);
+  await expect(notifications).toHaveCount(0);
   await expect(page.getByRole('row', { name: new RegExp(description) })).toHaveCount(0);
   await page.getByRole('navigation', { name: 'Which tokens' }).getByRole('link', { name: 'Inactive' }).click();
   await expect(page).toHaveURL(/\/preferences\/access-tokens\?status=inactive$/);

@@ -11,6 +11,7 @@ use super::{
 use serde_json::json;
 
 use crate::{
+    notifications::store::notify,
     paging::{Seek, Slice, Start},
     people::{Person, PersonId},
     store::{Store, StoreError, with_pool},
@@ -320,6 +321,29 @@ macro_rules! revoke_rows {
             if revocation.reason == EndReason::ReportedLeaked {
                 let reported = webhooks::payload(WebhookEvent::TokenReportedLeaked, revocation.at, facts, more);
                 webhooks::enqueue!($tx, WebhookEvent::TokenReportedLeaked, revocation.at, &reported);
+            }
+            // And the people concerned, on their pages: the owner when someone else ended it, and
+            // every admin when it was reported leaked.
+            let label = super::page::label(&row.description, &row.token_id, None);
+            let (owner_only, other_admins) = ("id = $5", "is_admin AND id <> $5");
+            let (revoked, leaked) = (WebhookEvent::TokenRevoked.as_str(), WebhookEvent::TokenReportedLeaked.as_str());
+            match (revocation.reason, revocation.by) {
+                (EndReason::ReportedLeaked, _) => {
+                    let mine = format!("Your access token {label} was reported leaked and has been revoked.");
+                    notify!($tx, owner_only, row.owner_id, leaked, mine, &row.token_id, revocation.at);
+                    let whose = owner.as_deref().unwrap_or("A member");
+                    let theirs = format!("{whose}'s access token {label} was reported leaked and has been revoked.");
+                    notify!($tx, other_admins, row.owner_id, leaked, theirs, &row.token_id, revocation.at);
+                }
+                (EndReason::DeletedByAdmin, Some((_, admin))) => {
+                    let message = format!("{admin} deleted your access token {label}.");
+                    notify!($tx, owner_only, row.owner_id, revoked, message, &row.token_id, revocation.at);
+                }
+                (EndReason::Inactivity, _) => {
+                    let message = format!("Your access token {label} was revoked: it had not been used for too long.");
+                    notify!($tx, owner_only, row.owner_id, revoked, message, &row.token_id, revocation.at);
+                }
+                _ => {}
             }
         }
         removed.len()

@@ -14,6 +14,7 @@ mod headers;
 mod inactive;
 mod leaks;
 mod limits;
+mod notifications;
 mod operations;
 mod people;
 mod rotation;
