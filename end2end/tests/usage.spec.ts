@@ -31,6 +31,12 @@ test("a token's page shows the address and user agent of a request just made wit
   await expect(uses.locator('rect')).toHaveCount(30);
   await expect(page.getByRole('region', { name: 'History' })).toContainText(/Token generated\s*by admin \(password\)/);
   await expect(page.getByText(tokenValue)).toHaveCount(0);
+  // Its new address alert, switched on from here (a plain form; the page comes back).
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await expect(page.getByRole('button', { name: 'Turn off' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: description, level: 1 })).toBeVisible();
+  const info = await (await request.get(`/v4/apiAccessTokens/${tokenInfo.tokenId}`, { headers: asAdmin })).json();
+  expect(info.alertOnNewIp).toBe(true);
 
   // Back to the list, as the breadcrumbs lead.
   await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Access Tokens' }).click();

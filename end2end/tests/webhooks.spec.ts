@@ -16,7 +16,7 @@ test('an admin adds a webhook, sees its secret once and its deliveries, and remo
   const url = `${baseURL}/healthz?hook=${Date.now().toString(36)}`;
   const form = section.getByRole('form', { name: 'Add webhook' });
   await form.getByLabel('URL').fill(url);
-  for (const event of ['token.generated', 'token.rotated', 'token.reported_leaked', 'token.expiring', 'token.inactivity_pending']) {
+  for (const event of ['token.generated', 'token.rotated', 'token.reported_leaked', 'token.expiring', 'token.inactivity_pending', 'token.used_from_new_ip']) {
     await form.getByRole('checkbox', { name: new RegExp(event.replace('.', '\\.')) }).uncheck();
   }
   await form.getByRole('button', { name: 'Add webhook' }).click();

@@ -44,6 +44,10 @@ struct NewTokenRequest {
     #[serde(default)]
     #[schema(schema_with = scopes)]
     scopes: Option<Vec<String>>,
+    /// Tell its owner (on their pages) and the webhooks (`token.used_from_new_ip`) of its first
+    /// use from an address outside its last 5. Omitted: `false`.
+    #[serde(default)]
+    alert_on_new_ip: Option<bool>,
 }
 
 /// How to rotate a token.
@@ -112,7 +116,8 @@ async fn create(
     let description =
         Description::parse(body.description.as_deref().unwrap_or_default()).map_err(ApiError::Validation)?;
     let scopes = body.scopes.as_deref().map(Scopes::parse).transpose().map_err(ApiError::Validation)?;
-    let token = rules::generate(&state.store, &caller, lifetime, description, scopes).await?;
+    let alert = body.alert_on_new_ip.unwrap_or(false);
+    let token = rules::generate(&state.store, &caller, lifetime, description, scopes, alert).await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
 

@@ -250,6 +250,10 @@ pub struct TokenInfo {
     /// When a token rotated with a grace period stops working at the latest; else `null`.
     #[serde(with = "crate::timestamp::rfc3339_option")]
     pub grace_ends_at: Option<OffsetDateTime>,
+    /// Its owner and the webhooks hear of its first use from an address outside its last 5
+    /// (`token.used_from_new_ip`). Set when it is generated; a rotation keeps it.
+    #[serde(default)]
+    pub alert_on_new_ip: bool,
     /// Why it no longer works: set for an expired token, and in the inactive lists
     /// (`status=inactive`) for a revoked one or one whose owner's account is disabled; `null` for a
     /// token that works.

@@ -73,12 +73,14 @@ async fn enabled_settings(store: &Store) -> Result<WorkspaceSettings, TokenError
 /// the creator asked for; `None` gives the rights every token had before scopes existed.
 ///
 /// A token that creates a token hands on no more than it has: no scope it lacks, no later expiry.
+/// `alert_new_ip`: its owner hears of its first use from a new address.
 pub async fn generate(
     store: &Store,
     caller: &Caller,
     lifetime: Lifetime,
     description: Description,
     scopes: Option<Scopes>,
+    alert_new_ip: bool,
 ) -> Result<NewToken, TokenError> {
     let owner = &caller.person;
     let settings = enabled_settings(store).await?;
@@ -155,6 +157,7 @@ pub async fn generate(
             scopes,
             replaces: None,
             owner_username: &owner.username,
+            alert_new_ip,
         },
         cap,
         settings.max_token_lifetime_days,
@@ -220,6 +223,7 @@ pub async fn rotate(
     let value = TokenValue::generate();
     let owner_username = owner_name(store, caller, old.owner_id).await;
     let row = NewRow {
+        alert_new_ip: old.alert_new_ip,
         token_id: TokenId(uuid::Uuid::new_v4()),
         owner_id: old.owner_id,
         owner_username: &owner_username,
@@ -333,6 +337,18 @@ pub async fn details(
     Ok((TokenDetails { info, usage }, owner_id))
 }
 
+/// Turns the alert of new addresses on or off for a token of the caller's, or anyone's for an admin.
+pub async fn set_alert_new_ip(store: &Store, caller: &Caller, token_id: TokenId, on: bool) -> Result<(), TokenError> {
+    let settings = enabled_settings(store).await?;
+    let (_, owner_id) =
+        store::get(store, token_id, settings.max_token_lifetime_days).await?.ok_or(TokenError::NotFound)?;
+    may_act_on(caller, owner_id, "changing")?;
+    if !store::set_alert_new_ip(store, token_id, on).await? {
+        return Err(TokenError::NotFound);
+    }
+    Ok(())
+}
+
 /// Deletes a token of the caller's, or anyone's for an admin. It stops working at once.
 pub async fn delete(store: &Store, caller: &Caller, token_id: TokenId) -> Result<(), TokenError> {
     let settings = enabled_settings(store).await?;
@@ -409,7 +425,7 @@ mod tests {
     async fn members_generate_tokens_only_where_the_workspace_allows_it() {
         let (store, member, _dir) = store_with("member", false).await;
         let member = Caller::session(member);
-        let refused = generate(&store, &member, month(), Description::default(), None).await;
+        let refused = generate(&store, &member, month(), Description::default(), None, false).await;
         assert!(matches!(refused, Err(TokenError::NotAllowed)), "{refused:?}");
         settings_store::update(
             &store,
@@ -417,7 +433,7 @@ mod tests {
         )
         .await
         .unwrap();
-        let token = generate(&store, &member, month(), Description::default(), None).await.unwrap();
+        let token = generate(&store, &member, month(), Description::default(), None, false).await.unwrap();
         assert_eq!(token.token_info.scopes, Scopes::API);
         let listed = list_own(&store, &UsageLog::default(), member.person.id, &Seek::first(10)).await.unwrap();
         assert_eq!(listed.data, vec![token.token_info]);
@@ -429,7 +445,7 @@ mod tests {
         let week = SettingsChanges { max_token_lifetime_days: Some(MaxLifetime::Days(7)), ..Default::default() };
         settings_store::update(&store, &week).await.unwrap();
         let admin = Caller::session(admin);
-        let refused = generate(&store, &admin, month(), Description::default(), None).await;
+        let refused = generate(&store, &admin, month(), Description::default(), None, false).await;
         assert!(matches!(refused, Err(TokenError::Invalid { field: "lifetime", .. })), "{refused:?}");
         assert_eq!(list_own(&store, &UsageLog::default(), admin.person.id, &Seek::first(10)).await.unwrap().count, 0);
     }

@@ -182,6 +182,19 @@ pub async fn inactive_tokens(
     Ok(super::rules::list_inactive(&AppState::from_context().store, owner, &seek).await?)
 }
 
+/// The token page's switch for the alert of new addresses: `on` is present to turn it on. A plain
+/// form posts here and is sent back to the page.
+#[server(endpoint = "set_new_ip_alert")]
+pub async fn set_new_ip_alert(token_id: String, on: Option<String>) -> Result<(), UiError> {
+    use super::{TokenId, rules::TokenError};
+    use crate::{auth::layer::Caller, auth::viewer::require_viewer, state::AppState};
+
+    let viewer = require_viewer().await?;
+    let token_id = TokenId::parse(&token_id).ok_or(TokenError::NotFound)?;
+    let store = &AppState::from_context().store;
+    Ok(super::rules::set_alert_new_ip(store, &Caller::session(viewer), token_id, on.is_some()).await?)
+}
+
 /// `lifetime_days` is the form field as typed: a whole number of days, or `-1`. `access` is
 /// `read_api` or `api` (the default: a page loaded before scopes existed sends none); `admin` is the
 /// checkbox that adds the admin scope (present when ticked).
@@ -262,7 +275,7 @@ pub mod ssr {
         };
         let scopes = Scopes::from_scopes([access].into_iter().chain(form.admin.then_some(Scope::Admin)))
             .map_err(|message| UiError::invalid("scopes", message))?;
-        Ok(rules::generate(store, &Caller::session(viewer), lifetime, description, Some(scopes)).await?)
+        Ok(rules::generate(store, &Caller::session(viewer), lifetime, description, Some(scopes), false).await?)
     }
 
     pub async fn rotate(

@@ -31,6 +31,7 @@ struct TokenRow {
     replaces: Option<String>,
     replaced_by: Option<String>,
     grace_ends_at: Option<i64>,
+    alert_new_ip: bool,
 }
 
 impl TokenRow {
@@ -49,6 +50,7 @@ impl TokenRow {
             replaces: self.replaces.as_deref().map(token_id).transpose()?,
             replaced_by: self.replaced_by.as_deref().map(token_id).transpose()?,
             grace_ends_at: self.grace_ends_at.map(timestamp::from_millis),
+            alert_on_new_ip: self.alert_new_ip,
             ended: expired_at.filter(|at| *at <= now).map(|at| Ended {
                 at: Some(at),
                 reason: EndReason::Expired,
@@ -100,7 +102,7 @@ fn corrupt(column: &str, value: &str) -> StoreError {
 }
 
 const COLUMNS: &str = "t.token_id, t.description, t.created_at, t.expires_at, t.last_used_at, t.scopes, \
-                       t.replaces, t.replaced_by, t.grace_ends_at";
+                       t.replaces, t.replaced_by, t.grace_ends_at, t.alert_new_ip";
 /// A token rotated with a grace period is gone once the grace has ended (`$now` is its parameter
 /// number in each query): nothing lists it, and the owner's next rotation deletes it. Only a
 /// rotation sets `grace_ends_at`, together with `replaced_by` (which [`count`] relies on to find
@@ -124,11 +126,13 @@ pub struct NewRow<'a> {
     pub replaces: Option<TokenId>,
     /// The owner's username, for the webhooks that hear of it.
     pub owner_username: &'a str,
+    /// Its owner hears of its first use from an address outside its recent ones.
+    pub alert_new_ip: bool,
 }
 
 const INSERT: &str = "INSERT INTO access_tokens \
-                      (token_id, owner_id, digest, description, created_at, expires_at, scopes, replaces) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+                      (token_id, owner_id, digest, description, created_at, expires_at, scopes, replaces, alert_new_ip) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 impl NewRow<'_> {
     /// The new token as a webhook delivery describes it.
@@ -156,6 +160,7 @@ impl NewRow<'_> {
             replaces: self.replaces,
             replaced_by: None,
             grace_ends_at: None,
+            alert_on_new_ip: self.alert_new_ip,
             ended: None,
         }
     }
@@ -173,6 +178,7 @@ macro_rules! bind_new_row {
             .bind($row.expires_at.map(timestamp::to_millis))
             .bind($row.scopes.to_column())
             .bind($row.replaces.map(|id| id.to_string()))
+            .bind($row.alert_new_ip)
     };
 }
 
@@ -212,8 +218,8 @@ pub async fn insert(
         sqlx::query(take_turns).bind(row.owner_id).execute(&mut *tx).await?;
         let done = sqlx::query(
             "INSERT INTO access_tokens \
-             (token_id, owner_id, digest, description, created_at, expires_at, scopes, replaces) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8 \
+             (token_id, owner_id, digest, description, created_at, expires_at, scopes, replaces, alert_new_ip) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $11 \
              WHERE (SELECT count(*) FROM access_tokens \
                     WHERE owner_id = $2 AND replaced_by IS NULL AND (expires_at IS NULL OR expires_at > $5) \
                       AND created_at > $10) < $9",
@@ -231,6 +237,7 @@ pub async fn insert(
             MaxLifetime::Unlimited => i64::MIN,
             MaxLifetime::Days(days) => timestamp::to_millis(row.created_at) - days * 24 * 60 * 60 * 1000,
         })
+        .bind(row.alert_new_ip)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -500,12 +507,12 @@ pub async fn list_inactive(
             "SELECT {COLUMNS}, t.ended_at, t.ended_reason, t.ended_by, \
                     u.id AS owner_id, u.username AS owner_username, u.name AS owner_name \
              FROM (SELECT token_id, owner_id, description, created_at, expires_at, last_used_at, scopes, replaces, \
-                          NULL AS replaced_by, NULL AS grace_ends_at, \
+                          NULL AS replaced_by, NULL AS grace_ends_at, FALSE AS alert_new_ip, \
                           revoked_at AS ended_at, reason AS ended_reason, revoked_by_username AS ended_by \
                    FROM revoked_tokens \
                    UNION ALL \
                    SELECT a.token_id, a.owner_id, a.description, a.created_at, a.expires_at, a.last_used_at, a.scopes, \
-                          a.replaces, a.replaced_by, a.grace_ends_at, \
+                          a.replaces, a.replaced_by, a.grace_ends_at, a.alert_new_ip, \
                           CASE WHEN {expired} THEN {effective_expiry} ELSE NULL END, \
                           CASE WHEN {expired} THEN 'expired' ELSE 'owner_disabled' END, NULL \
                    FROM access_tokens a JOIN users d ON d.id = a.owner_id \
@@ -859,6 +866,7 @@ pub struct Rotating {
     pub scopes: Scopes,
     /// Already rotated (it is in its grace period).
     pub replaced: bool,
+    pub alert_new_ip: bool,
 }
 
 pub async fn for_rotation(store: &Store, token_id: TokenId) -> Result<Option<Rotating>, StoreError> {
@@ -869,6 +877,7 @@ pub async fn for_rotation(store: &Store, token_id: TokenId) -> Result<Option<Rot
         expires_at: row.token.expires_at.map(timestamp::from_millis),
         scopes: Scopes::from_column(&row.token.scopes).ok_or_else(|| corrupt("scopes", &row.token.scopes))?,
         replaced: row.token.replaced_by.is_some(),
+        alert_new_ip: row.token.alert_new_ip,
         description: row.token.description,
     }))
 }
@@ -897,19 +906,68 @@ pub async fn record_use(store: &Store, uses: &[(TokenId, Unwritten)], first_day:
                 .await?;
             }
             for client in &unwritten.clients {
-                sqlx::query(
+                let ip = client.ip.to_string();
+                let seen = timestamp::to_millis(client.last_seen);
+                // Insert first: of instances writing the same new address at once, exactly one
+                // inserts it, and only that one may raise the alert below.
+                let added = sqlx::query(
                     "INSERT INTO token_clients (token_id, client_ip, user_agent, last_seen_at) \
                      SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM access_tokens WHERE token_id = $1) \
-                     ON CONFLICT (token_id, client_ip) DO UPDATE \
-                     SET user_agent = excluded.user_agent, last_seen_at = excluded.last_seen_at \
-                     WHERE token_clients.last_seen_at < excluded.last_seen_at",
+                     ON CONFLICT (token_id, client_ip) DO NOTHING",
                 )
                 .bind(&token_id)
-                .bind(client.ip.to_string())
+                .bind(&ip)
                 .bind(&*client.user_agent)
-                .bind(timestamp::to_millis(client.last_seen))
+                .bind(seen)
                 .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if added == 0 {
+                    sqlx::query(
+                        "UPDATE token_clients SET user_agent = $3, last_seen_at = $4 \
+                         WHERE token_id = $1 AND client_ip = $2 AND last_seen_at < $4",
+                    )
+                    .bind(&token_id)
+                    .bind(&ip)
+                    .bind(&*client.user_agent)
+                    .bind(seen)
+                    .execute(&mut *tx)
+                    .await?;
+                    continue;
+                }
+                // An address outside its recent ones: its owner may want to hear of it (not of a
+                // token's very first address, which is where it was meant to be used).
+                let token: Option<AlertRow> = sqlx::query_as(
+                    "SELECT t.owner_id, t.description, t.scopes, t.created_at, t.expires_at, u.username, \
+                            (SELECT count(*) FROM token_clients c WHERE c.token_id = t.token_id) AS known \
+                     FROM access_tokens t JOIN users u ON u.id = t.owner_id \
+                     WHERE t.token_id = $1 AND t.alert_new_ip",
+                )
+                .bind(&token_id)
+                .fetch_optional(&mut *tx)
                 .await?;
+                let Some(token) = token.filter(|token| token.known > 1) else { continue };
+                let at = client.last_seen;
+                let facts = webhooks::token_facts(
+                    &token_id,
+                    &token.description,
+                    &token.scopes,
+                    token.created_at,
+                    token.expires_at,
+                    token.owner_id.0,
+                    Some(&token.username),
+                );
+                let more = json!({ "ip": ip, "userAgent": &*client.user_agent, "seenAt": timestamp::format(at) });
+                let body = webhooks::payload(WebhookEvent::TokenUsedFromNewIp, at, facts, more);
+                webhooks::enqueue!(tx, WebhookEvent::TokenUsedFromNewIp, at, &body);
+                let label = super::page::label(&token.description, &token_id, None);
+                let agent = match &*client.user_agent {
+                    "" => String::new(),
+                    agent => format!(" ({agent})"),
+                };
+                let message = format!("Your access token {label} was used from a new address: {ip}{agent}.");
+                let kind = WebhookEvent::TokenUsedFromNewIp.as_str();
+                notify!(tx, "id = $5", token.owner_id, kind, message, &token_id, at);
             }
             if !unwritten.clients.is_empty() {
                 sqlx::query(
@@ -946,6 +1004,30 @@ pub async fn record_use(store: &Store, uses: &[(TokenId, Unwritten)], first_day:
     }
     .await)?;
     Ok(())
+}
+
+/// Turns a token's alert of new addresses on or off; `false` when there is no such token.
+pub async fn set_alert_new_ip(store: &Store, token_id: TokenId, on: bool) -> Result<bool, StoreError> {
+    let changed = with_pool!(store, pool => sqlx::query("UPDATE access_tokens SET alert_new_ip = $2 WHERE token_id = $1")
+        .bind(token_id.to_string())
+        .bind(on)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// What an alert of a new address tells of its token.
+#[derive(sqlx::FromRow)]
+struct AlertRow {
+    owner_id: PersonId,
+    description: String,
+    scopes: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    username: String,
+    /// How many addresses it is known by, the new one included.
+    known: i64,
 }
 
 /// A token's stored clients (most recent first) and its daily counts from `first_day` on.

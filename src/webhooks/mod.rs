@@ -53,16 +53,21 @@ pub enum WebhookEvent {
     /// (`daysLeft`, `revokesAt`).
     #[serde(rename = "token.inactivity_pending")]
     TokenInactivityPending,
+    /// A token that asked for it (`alertOnNewIp`) was used from an address outside its last 5
+    /// (`ip`, `userAgent`, `seenAt`); told within about 10 seconds of the use.
+    #[serde(rename = "token.used_from_new_ip")]
+    TokenUsedFromNewIp,
 }
 
 impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 6] = [
+    pub const ALL: [WebhookEvent; 7] = [
         WebhookEvent::TokenGenerated,
         WebhookEvent::TokenRotated,
         WebhookEvent::TokenRevoked,
         WebhookEvent::TokenReportedLeaked,
         WebhookEvent::TokenExpiring,
         WebhookEvent::TokenInactivityPending,
+        WebhookEvent::TokenUsedFromNewIp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +78,7 @@ impl WebhookEvent {
             WebhookEvent::TokenReportedLeaked => "token.reported_leaked",
             WebhookEvent::TokenExpiring => "token.expiring",
             WebhookEvent::TokenInactivityPending => "token.inactivity_pending",
+            WebhookEvent::TokenUsedFromNewIp => "token.used_from_new_ip",
         }
     }
 

@@ -139,6 +139,7 @@ fn AddForm() -> impl IntoView {
             WebhookEvent::TokenReportedLeaked => typed.token_reported_leaked.is_some(),
             WebhookEvent::TokenExpiring => typed.token_expiring.is_some(),
             WebhookEvent::TokenInactivityPending => typed.token_inactivity_pending.is_some(),
+            WebhookEvent::TokenUsedFromNewIp => typed.token_used_from_new_ip.is_some(),
         },
     };
     let secret_shown = added.map(|added| {
@@ -176,6 +177,7 @@ fn AddForm() -> impl IntoView {
                 {checkbox(WebhookEvent::TokenReportedLeaked, "someone reported a token's value as leaked")}
                 {checkbox(WebhookEvent::TokenExpiring, "a token expires within 7 days, and again within a day")}
                 {checkbox(WebhookEvent::TokenInactivityPending, "an unused token is revoked in 7 days, and again in a day, unless used")}
+                {checkbox(WebhookEvent::TokenUsedFromNewIp, "a token that asks for it was used from a new address")}
                 <p id="webhook-events-error" class="error" role="alert">{for_field("events")}</p>
             </fieldset>
             <label for="webhook-secret">"Secret (optional)"</label>

@@ -51,6 +51,7 @@ pub async fn add_webhook(
     token_reported_leaked: Option<String>,
     token_expiring: Option<String>,
     token_inactivity_pending: Option<String>,
+    token_used_from_new_ip: Option<String>,
     secret: Option<String>,
 ) -> Result<Added, UiError> {
     use super::WebhookEvent;
@@ -63,6 +64,7 @@ pub async fn add_webhook(
         (token_reported_leaked, WebhookEvent::TokenReportedLeaked),
         (token_expiring, WebhookEvent::TokenExpiring),
         (token_inactivity_pending, WebhookEvent::TokenInactivityPending),
+        (token_used_from_new_ip, WebhookEvent::TokenUsedFromNewIp),
     ];
     let events: Vec<WebhookEvent> = ticked.into_iter().filter_map(|(box_, event)| box_.map(|_| event)).collect();
     let secret = secret.as_deref().map(str::trim).filter(|secret| !secret.is_empty());

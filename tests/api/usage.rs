@@ -222,3 +222,74 @@ async fn the_last_five_addresses_are_kept_on_sqlite() {
 async fn the_last_five_addresses_are_kept_on_postgres() {
     the_last_five_addresses_are_kept(Backend::Postgres).await;
 }
+
+/// A token that asks for it: the first use from an address outside its recent ones is told to
+/// its owner (on their pages) and to the webhooks, once; its first address ever is not news.
+async fn a_new_address_is_told_once(backend: Backend) {
+    use crate::webhooks::{Receiver, add_webhook, deliver};
+    let app = TestApp::spawn_configured(backend, |settings| settings.trust_proxy_headers = true).await;
+    let (receiver, url) = Receiver::start(&[]).await;
+    add_webhook(&app, &url, &["token.used_from_new_ip"]).await;
+    let (watched_value, watched) = app
+        .token_of(
+            ADMIN_USERNAME,
+            ADMIN_PASSWORD,
+            serde_json::json!({ "lifetimeSeconds": DAY, "description": "deploy", "alertOnNewIp": true }),
+        )
+        .await;
+    assert_eq!(watched["alertOnNewIp"], true);
+    let (plain_value, plain) = app.admin_token(DAY).await;
+    assert_eq!(plain["alertOnNewIp"], false, "off unless asked for");
+    let flush = || async { app.state.usage.flush(&app.state.store).await.unwrap() };
+    let alerts = || async {
+        deliver(&app, time::OffsetDateTime::now_utc()).await;
+        receiver.got().into_iter().map(|(_, body)| body).collect::<Vec<Value>>()
+    };
+
+    call(&app, &watched_value, "ci/1", Some("203.0.113.1")).await;
+    flush().await;
+    assert!(alerts().await.is_empty(), "its first address is where it was meant to be used");
+    call(&app, &watched_value, "curl/8.5.0", Some("198.51.100.7")).await;
+    call(&app, &watched_value, "curl/8.5.0", Some("198.51.100.7")).await;
+    flush().await;
+    let told = alerts().await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!((&told[0]["ip"], &told[0]["userAgent"]), (&json_str("198.51.100.7"), &json_str("curl/8.5.0")));
+    assert_eq!(told[0]["token"]["tokenId"], watched["tokenId"]);
+    call(&app, &watched_value, "curl/8.5.0", Some("198.51.100.7")).await;
+    call(&app, &plain_value, "x/1", Some("192.0.2.1")).await;
+    call(&app, &plain_value, "x/1", Some("192.0.2.2")).await;
+    flush().await;
+    assert_eq!(alerts().await.len(), 1, "once per address, and only for tokens that ask");
+
+    app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+    let unread: Value = app.server_fn("notifications", &[]).await.json().await.unwrap();
+    assert_eq!(
+        unread["shown"][0]["message"],
+        format!(
+            "Your access token deploy ({}) was used from a new address: 198.51.100.7 (curl/8.5.0).",
+            watched["tokenId"].as_str().unwrap()
+        )
+    );
+    // Turned off on its page: no more.
+    let off = app.server_fn("set_new_ip_alert", &[("token_id", watched["tokenId"].as_str().unwrap())]).await;
+    assert_eq!(off.status(), StatusCode::OK);
+    assert_eq!(info(&app, watched["tokenId"].as_str().unwrap()).await["alertOnNewIp"], false);
+    call(&app, &watched_value, "curl/8.5.0", Some("198.51.100.99")).await;
+    flush().await;
+    assert_eq!(alerts().await.len(), 1);
+}
+
+fn json_str(text: &str) -> Value {
+    Value::String(text.to_owned())
+}
+
+#[tokio::test]
+async fn a_new_address_is_told_once_on_sqlite() {
+    a_new_address_is_told_once(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_new_address_is_told_once_on_postgres() {
+    a_new_address_is_told_once(Backend::Postgres).await;
+}

@@ -117,6 +117,15 @@ fn Facts(info: TokenInfo, read_at: time::OffsetDateTime) -> impl IntoView {
         }
     });
     let scopes = info.scopes.iter().map(|scope| view! { <code class="scope">{scope.name()}</code>" " }).collect_view();
+    // A plain form to the server function, which sends the browser back here.
+    let alert = view! {
+        <form method="post" action="/api/set_new_ip_alert" class="inline-form">
+            <input type="hidden" name="token_id" value=info.token_id.to_string()/>
+            {(!info.alert_on_new_ip).then(|| view! { <input type="hidden" name="on" value="on"/> })}
+            <span>{if info.alert_on_new_ip { "On: its owner is told of its first use from an address outside its last 5. " } else { "Off. " }}</span>
+            <button type="submit" class="link">{if info.alert_on_new_ip { "Turn off" } else { "Turn on" }}</button>
+        </form>
+    };
     view! {
         <dt>"Description"</dt>
         <dd>{if info.description.is_empty() { view! { <span class="muted">"None"</span> }.into_any() } else { info.description.clone().into_any() }}</dd>
@@ -130,6 +139,8 @@ fn Facts(info: TokenInfo, read_at: time::OffsetDateTime) -> impl IntoView {
         <dd>{time_or(info.expired_at, read_at, "Never")}</dd>
         <dt>"Last Used"</dt>
         <dd>{time_or(info.last_used, read_at, "Never")}</dd>
+        <dt>"New address alert"</dt>
+        <dd>{alert}</dd>
         {replaces}
         {replaced_by}
     }
