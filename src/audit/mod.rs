@@ -67,6 +67,9 @@ pub enum EventKind {
     /// Revoked because someone reported its value as leaked (`POST /v4/apiAccessTokens/revoke`).
     #[serde(rename = "token.reported_leaked")]
     TokenReportedLeaked,
+    /// Revoked for going unused longer than the workspace allows (`tokens::sweep`).
+    #[serde(rename = "token.revoked_unused")]
+    TokenRevokedUnused,
     #[serde(rename = "settings.changed")]
     SettingsChanged,
     #[serde(rename = "webhook.added")]
@@ -76,7 +79,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 20] = [
+    pub const ALL: [EventKind; 21] = [
         EventKind::SignInSucceeded,
         EventKind::SignInFailed,
         EventKind::SignInThrottled,
@@ -94,6 +97,7 @@ impl EventKind {
         EventKind::TokenRotated,
         EventKind::TokenDeleted,
         EventKind::TokenReportedLeaked,
+        EventKind::TokenRevokedUnused,
         EventKind::SettingsChanged,
         EventKind::WebhookAdded,
         EventKind::WebhookRemoved,
@@ -119,6 +123,7 @@ impl EventKind {
             EventKind::TokenRotated => "token.rotated",
             EventKind::TokenDeleted => "token.deleted",
             EventKind::TokenReportedLeaked => "token.reported_leaked",
+            EventKind::TokenRevokedUnused => "token.revoked_unused",
             EventKind::SettingsChanged => "settings.changed",
             EventKind::WebhookAdded => "webhook.added",
             EventKind::WebhookRemoved => "webhook.removed",
@@ -149,6 +154,7 @@ impl EventKind {
             EventKind::TokenRotated => "Token rotated",
             EventKind::TokenDeleted => "Token deleted",
             EventKind::TokenReportedLeaked => "Token reported leaked",
+            EventKind::TokenRevokedUnused => "Token revoked: unused too long",
             EventKind::SettingsChanged => "Settings changed",
             EventKind::WebhookAdded => "Webhook added",
             EventKind::WebhookRemoved => "Webhook removed",

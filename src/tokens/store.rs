@@ -280,7 +280,7 @@ const REMOVED: &str = "RETURNING token_id, owner_id, description, scopes, create
 
 /// Runs `$delete` (a `DELETE FROM access_tokens ... RETURNING` [`REMOVED`]) on the transaction `$tx`
 /// and keeps a record of each token it deleted, as `$revocation` says (a token whose rotation
-/// grace had already ended then, at its end); the number deleted. Every way a token is revoked
+/// grace had already ended then, at its end); the rows deleted. Every way a token is revoked
 /// goes through here, so none is forgotten, and none can authenticate again: the record has no
 /// digest.
 macro_rules! revoke_rows {
@@ -353,7 +353,7 @@ macro_rules! revoke_rows {
                 _ => {}
             }
         }
-        removed.len()
+        removed
     }};
 }
 
@@ -388,7 +388,8 @@ pub async fn rotate(
                 sqlx::query_as(&format!("DELETE FROM access_tokens WHERE token_id = $1 AND replaced_by IS NULL {REMOVED}"))
                     .bind(&old),
                 &rotated
-            ) as u64,
+            )
+            .len() as u64,
             Some(at) => sqlx::query(
                 "UPDATE access_tokens SET replaced_by = $2, grace_ends_at = $3 \
                  WHERE token_id = $1 AND replaced_by IS NULL",
@@ -758,7 +759,8 @@ pub async fn revoke(store: &Store, token_id: TokenId, revocation: Revocation<'_>
             sqlx::query_as(&format!("DELETE FROM access_tokens WHERE token_id = $1 OR replaced_by = $1 {REMOVED}"))
                 .bind(&token_id),
             &revocation
-        );
+        )
+        .len();
         tx.commit().await?;
         Ok::<_, sqlx::Error>(deleted)
     }
@@ -1192,8 +1194,12 @@ pub async fn warn_idle(store: &Store, now: OffsetDateTime, limit: i64, days: i64
 }
 
 /// Revokes the tokens unused for `limit` days whose last warning is a day old or more, keeping
-/// their records (reason `inactivity`); how many.
-pub async fn revoke_idle(store: &Store, now: OffsetDateTime, limit: i64) -> Result<usize, StoreError> {
+/// their records (reason `inactivity`); each one's id and owner.
+pub async fn revoke_idle(
+    store: &Store,
+    now: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<(TokenId, PersonId)>, StoreError> {
     let idle_since = timestamp::to_millis(now - time::Duration::days(limit));
     let warned_by = timestamp::to_millis(now - time::Duration::days(1));
     let revocation = Revocation { at: now, by: None, reason: EndReason::Inactivity };
@@ -1216,10 +1222,10 @@ pub async fn revoke_idle(store: &Store, now: OffsetDateTime, limit: i64) -> Resu
         Ok::<_, sqlx::Error>(revoked)
     }
     .await)?;
-    if revoked > 0 {
+    if !revoked.is_empty() {
         super::cache::changed();
     }
-    Ok(revoked)
+    revoked.into_iter().map(|row| Ok((token_id(&row.token_id)?, row.owner_id))).collect()
 }
 
 /// How many of a person's tokens are to be revoked for going unused, and the soonest date, for

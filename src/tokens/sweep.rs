@@ -13,6 +13,10 @@ use time::OffsetDateTime;
 
 use super::store;
 use crate::{
+    audit::{
+        EventKind,
+        record::{Actor, Event, record},
+    },
     store::{Store, StoreError},
     workspace::{IdleLimit, store as settings_store},
 };
@@ -40,9 +44,19 @@ pub async fn sweep(store: &Store, now: OffsetDateTime) -> Result<Swept, StoreErr
         for days in WARN_BEFORE_DAYS {
             swept.idle_warnings += store::warn_idle(store, now, limit, days).await?;
         }
-        swept.revoked = store::revoke_idle(store, now, limit).await?;
+        let revoked = store::revoke_idle(store, now, limit).await?;
+        swept.revoked = revoked.len();
         if swept.revoked > 0 {
             tracing::info!(revoked = swept.revoked, limit, "revoked access tokens unused for too long");
+        }
+        // The token's history says why: nobody did it, the workspace's rule did.
+        for (token_id, owner_id) in revoked {
+            let owner = crate::people::store::find(store, owner_id).await?.map(|person| person.username);
+            let event = Event::new(EventKind::TokenRevokedUnused, &Actor::nobody())
+                .on_id(owner_id, owner.unwrap_or_default())
+                .token(token_id)
+                .detail("unusedForDays", limit);
+            record(store, event).await;
         }
     }
     Ok(swept)

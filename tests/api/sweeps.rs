@@ -81,6 +81,10 @@ on_sqlite_and_postgres! {
         assert_eq!(inactive["data"][0]["ended"]["reason"], "inactivity");
         assert_eq!(app.bearer(Method::GET, "/v4/people/current", &idle_value).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
         assert_eq!(app.bearer(Method::GET, "/v4/people/current", &used_value).send().await.unwrap().status(), StatusCode::OK, "the used one stays");
+        let history: Value = app.as_admin(Method::GET, "/v4/workspaces/current/auditEvents?kind=token.revoked_unused").send().await.unwrap().json().await.unwrap();
+        assert_eq!(history["data"].as_array().unwrap().len(), 1, "{history}");
+        let event = &history["data"][0];
+        assert_eq!((&event["subjectTokenId"], &event["via"], &event["details"]["unusedForDays"]), (&idle["tokenId"], &json!("none"), &json!(10)));
 
         deliver(&app, now + Duration::days(30)).await;
         let pending = bodies(&receiver, "token.inactivity_pending");
