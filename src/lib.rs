@@ -42,6 +42,8 @@ pub mod monitoring;
 #[cfg(feature = "ssr")]
 pub mod openapi;
 #[cfg(feature = "ssr")]
+pub mod periodic;
+#[cfg(feature = "ssr")]
 pub mod request_id;
 #[cfg(feature = "ssr")]
 pub mod security_headers;

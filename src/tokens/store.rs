@@ -274,6 +274,27 @@ struct Removed {
     grace_ends_at: Option<i64>,
 }
 
+/// A row's token as a webhook delivery describes it, and its owner's username, looked up on the
+/// transaction `$tx`.
+macro_rules! facts_on {
+    ($tx:expr, $row:expr) => {{
+        let owner: Option<String> = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+            .bind($row.owner_id)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        let facts = webhooks::token_facts(
+            &$row.token_id,
+            &$row.description,
+            &$row.scopes,
+            $row.created_at,
+            $row.expires_at,
+            $row.owner_id.0,
+            owner.as_deref(),
+        );
+        (facts, owner)
+    }};
+}
+
 /// What a `DELETE FROM access_tokens` returns for [`revoke_rows!`].
 const REMOVED: &str = "RETURNING token_id, owner_id, description, scopes, created_at, expires_at, last_used_at, \
                        replaces, grace_ends_at";
@@ -309,19 +330,7 @@ macro_rules! revoke_rows {
             .execute(&mut *$tx)
             .await?;
             // The webhooks hear of it in the same transaction.
-            let owner: Option<String> = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
-                .bind(row.owner_id)
-                .fetch_optional(&mut *$tx)
-                .await?;
-            let facts = webhooks::token_facts(
-                &row.token_id,
-                &row.description,
-                &row.scopes,
-                row.created_at,
-                row.expires_at,
-                row.owner_id.0,
-                owner.as_deref(),
-            );
+            let (facts, owner) = facts_on!($tx, row);
             let more = json!({ "reason": revocation.reason.as_str(), "by": revocation.by.map(|(_, username)| username) });
             let revoked = webhooks::payload(WebhookEvent::TokenRevoked, revocation.at, facts.clone(), more.clone());
             webhooks::enqueue!($tx, WebhookEvent::TokenRevoked, revocation.at, &revoked);
@@ -1088,19 +1097,7 @@ const SWEEP_BATCH: i64 = 500;
 macro_rules! announce_swept {
     ($tx:expr, $rows:expr, $event:expr, $now:expr, $more:expr) => {{
         for row in &$rows {
-            let owner: Option<String> = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
-                .bind(row.owner_id)
-                .fetch_optional(&mut *$tx)
-                .await?;
-            let facts = webhooks::token_facts(
-                &row.token_id,
-                &row.description,
-                &row.scopes,
-                row.created_at,
-                row.expires_at,
-                row.owner_id.0,
-                owner.as_deref(),
-            );
+            let (facts, _) = facts_on!($tx, row);
             let more: serde_json::Value = $more(row);
             webhooks::enqueue!($tx, $event, $now, &webhooks::payload($event, $now, facts, more));
         }

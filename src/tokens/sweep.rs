@@ -64,17 +64,10 @@ pub async fn sweep(store: &Store, now: OffsetDateTime) -> Result<Swept, StoreErr
 
 /// Sweeps every [`SWEEP_INTERVAL`] until `shutdown` resolves.
 pub async fn run(store: Store, shutdown: impl std::future::Future<Output = ()>) {
-    let mut ticks = tokio::time::interval(SWEEP_INTERVAL);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            _ = ticks.tick() => {
-                if let Err(error) = sweep(&store, OffsetDateTime::now_utc()).await {
-                    tracing::warn!(%error, "cannot sweep the tokens yet; will retry");
-                }
-            }
-            () = &mut shutdown => break,
+    crate::periodic::every(SWEEP_INTERVAL, shutdown, || async {
+        if let Err(error) = sweep(&store, OffsetDateTime::now_utc()).await {
+            tracing::warn!(%error, "cannot sweep the tokens yet; will retry");
         }
-    }
+    })
+    .await;
 }

@@ -259,15 +259,7 @@ impl UsageLog {
 
     /// Flushes every [`FLUSH_INTERVAL`] until `shutdown` resolves, then one last time.
     pub async fn run(&self, store: Store, shutdown: impl std::future::Future<Output = ()>) {
-        let mut ticks = tokio::time::interval(FLUSH_INTERVAL);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => self.flush_logged(&store).await,
-                () = &mut shutdown => break,
-            }
-        }
+        crate::periodic::every(FLUSH_INTERVAL, shutdown, || self.flush_logged(&store)).await;
         self.flush_logged(&store).await;
     }
 

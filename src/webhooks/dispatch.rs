@@ -117,19 +117,12 @@ fn describe(error: reqwest::Error) -> String {
 /// Sends due deliveries every [`POLL_INTERVAL`] until `shutdown` resolves.
 pub async fn run(store: Store, shutdown: impl std::future::Future<Output = ()>) {
     let client = client();
-    let mut ticks = tokio::time::interval(POLL_INTERVAL);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            _ = ticks.tick() => {
-                if let Err(error) = deliver_due(&store, &client, OffsetDateTime::now_utc()).await {
-                    tracing::warn!(%error, "cannot send webhook deliveries yet; will retry");
-                }
-            }
-            () = &mut shutdown => break,
+    crate::periodic::every(POLL_INTERVAL, shutdown, || async {
+        if let Err(error) = deliver_due(&store, &client, OffsetDateTime::now_utc()).await {
+            tracing::warn!(%error, "cannot send webhook deliveries yet; will retry");
         }
-    }
+    })
+    .await;
 }
 
 #[cfg(test)]

@@ -126,9 +126,7 @@ fn InactiveTable(listing: Listing, view: View) -> impl IntoView {
                 }
                 .into_any(),
             };
-            let owner = row.owner.map(|owner| {
-                view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
-            });
+            let owner = row.owner.map(|owner| view! { <OwnerCell owner/> });
             view! {
                 <tr>
                     <td data-label="Token ID"><span class="token-id-cell">{id_cell}</span></td>
@@ -225,9 +223,7 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String) -> AnyView 
         .map(|badge| view! { <span class="badge expiring">{badge}</span> });
     let status_class = status.css_class();
     let menu_label = format!("Actions for token {id}");
-    let owner = row.owner.clone().map(|owner| {
-        view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
-    });
+    let owner = row.owner.clone().map(|owner| view! { <OwnerCell owner/> });
     let href = |dialog: &str| format!("{list}{}{dialog}={id}", if list.contains('?') { '&' } else { '?' });
     // A token already rotated, or expired, cannot be rotated.
     let rotatable = token.replaced_by.is_none() && status == Status::Active;
@@ -272,6 +268,13 @@ fn TokenRow(row: Row, listed_at: time::OffsetDateTime, list: String) -> AnyView 
         </tr>
     }
     .into_any()
+}
+
+/// Who holds a token, in the All members view: their name, and their username under it (the
+/// island names the token's owner from the first line).
+#[component]
+fn OwnerCell(owner: crate::tokens::Owner) -> impl IntoView {
+    view! { <td class="owner" data-label="Owner"><span>{owner.name}<br/><span class="muted">{owner.username}</span></span></td> }
 }
 
 /// A token's id on one line, a link to its own page: shortened where the table is narrow (the whole
