@@ -916,7 +916,10 @@ pub async fn record_use(store: &Store, uses: &[(TokenId, Unwritten)], first_day:
                 .execute(&mut *tx)
                 .await?;
             }
-            for client in &unwritten.clients {
+            // In one order (by address) on every instance, as the tokens are.
+            let mut clients: Vec<&Client> = unwritten.clients.iter().collect();
+            clients.sort_by_key(|client| client.ip);
+            for client in clients {
                 let ip = client.ip.to_string();
                 let seen = timestamp::to_millis(client.last_seen);
                 // Insert first: of instances writing the same new address at once, exactly one
@@ -1104,6 +1107,10 @@ macro_rules! announce_swept {
     }};
 }
 
+// The sweeps' statements repeat their conditions outside the `IN (SELECT … LIMIT n)`: PostgreSQL
+// re-checks only the outer ones on a row another instance changed meanwhile, and so two instances
+// sweeping at once neither warn twice nor revoke a token just used.
+
 /// Marks the tokens that stop working within `days` (by their own expiry or the workspace's
 /// maximum `max`) and have not been told so, and queues `token.expiring` for each; how many.
 pub async fn warn_expiring(
@@ -1121,7 +1128,8 @@ pub async fn warn_expiring(
         MaxLifetime::Unlimited => (i64::MIN, i64::MIN),
     };
     let sql = format!(
-        "UPDATE access_tokens SET expiry_warned_days = $3 WHERE token_id IN \
+        "UPDATE access_tokens SET expiry_warned_days = $3 \
+         WHERE (expiry_warned_days IS NULL OR expiry_warned_days > $3) AND token_id IN \
          (SELECT token_id FROM access_tokens \
           WHERE replaced_by IS NULL AND (expiry_warned_days IS NULL OR expiry_warned_days > $3) \
             AND ((expires_at > $1 AND expires_at <= $2 AND created_at > $4) \
@@ -1163,7 +1171,8 @@ pub async fn warn_idle(store: &Store, now: OffsetDateTime, limit: i64, days: i64
         "idle_warned_days IS NULL AND $4 = $4"
     };
     let sql = format!(
-        "UPDATE access_tokens SET idle_warned_days = $2, idle_warned_at = $1 WHERE token_id IN \
+        "UPDATE access_tokens SET idle_warned_days = $2, idle_warned_at = $1 \
+         WHERE coalesce(last_used_at, created_at) <= $3 AND {earlier} AND token_id IN \
          (SELECT token_id FROM access_tokens \
           WHERE replaced_by IS NULL AND coalesce(last_used_at, created_at) <= $3 AND {earlier} LIMIT $5) {SWEPT}"
     );
@@ -1205,7 +1214,9 @@ pub async fn revoke_idle(
         let revoked = revoke_rows!(
             tx,
             sqlx::query_as(&format!(
-                "DELETE FROM access_tokens WHERE token_id IN \
+                "DELETE FROM access_tokens \
+                 WHERE coalesce(last_used_at, created_at) <= $1 AND idle_warned_days = 1 AND idle_warned_at <= $2 \
+                   AND token_id IN \
                  (SELECT token_id FROM access_tokens \
                   WHERE replaced_by IS NULL AND coalesce(last_used_at, created_at) <= $1 \
                     AND idle_warned_days = 1 AND idle_warned_at <= $2 LIMIT $3) {REMOVED}"
@@ -1223,6 +1234,45 @@ pub async fn revoke_idle(
         super::cache::changed();
     }
     revoked.into_iter().map(|row| Ok((token_id(&row.token_id)?, row.owner_id))).collect()
+}
+
+/// Forgets rotated tokens whose grace period ended without their successor's use, keeping their
+/// records (reason `rotated`, dated at the grace's end); how many.
+pub async fn retire_ended(store: &Store, now: OffsetDateTime) -> Result<usize, StoreError> {
+    let revocation = Revocation { at: now, by: None, reason: EndReason::Rotated };
+    let retired = with_pool!(store, pool => async {
+        let mut tx = pool.begin().await?;
+        let retired = revoke_rows!(
+            tx,
+            sqlx::query_as(&format!(
+                "DELETE FROM access_tokens WHERE replaced_by IS NOT NULL AND grace_ends_at <= $1 AND token_id IN \
+                 (SELECT token_id FROM access_tokens \
+                  WHERE replaced_by IS NOT NULL AND grace_ends_at <= $1 LIMIT $2) {REMOVED}"
+            ))
+            .bind(timestamp::to_millis(now))
+            .bind(SWEEP_BATCH),
+            &revocation
+        )
+        .len();
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(retired)
+    }
+    .await)?;
+    if retired > 0 {
+        super::cache::changed();
+    }
+    Ok(retired)
+}
+
+/// Takes back every warning of revocation for going unused (the workspace's limit changed).
+pub async fn clear_idle_warnings(store: &Store) -> Result<(), StoreError> {
+    with_pool!(store, pool => sqlx::query(
+        "UPDATE access_tokens SET idle_warned_days = NULL, idle_warned_at = NULL WHERE idle_warned_days IS NOT NULL",
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 /// How many of a person's tokens are to be revoked for going unused, and the soonest date, for

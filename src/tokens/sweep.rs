@@ -31,15 +31,20 @@ pub struct Swept {
     pub expiry_warnings: usize,
     pub idle_warnings: usize,
     pub revoked: usize,
+    /// Rotated tokens whose grace period ended without their successor's use.
+    pub retired: usize,
 }
 
 /// One sweep, as of `now`.
 pub async fn sweep(store: &Store, now: OffsetDateTime) -> Result<Swept, StoreError> {
     let settings = settings_store::get(store).await?;
     let mut swept = Swept::default();
-    for days in WARN_BEFORE_DAYS {
+    // The last day first: a token with less than a day left is told that, not a week as well.
+    for days in WARN_BEFORE_DAYS.into_iter().rev() {
         swept.expiry_warnings += store::warn_expiring(store, now, days, settings.max_token_lifetime_days).await?;
     }
+    // Rotated tokens whose grace ended unused: recorded and announced, not left hidden.
+    swept.retired = store::retire_ended(store, now).await?;
     if let IdleLimit::Days(limit) = settings.revoke_unused_after_days {
         for days in WARN_BEFORE_DAYS {
             swept.idle_warnings += store::warn_idle(store, now, limit, days).await?;

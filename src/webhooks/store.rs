@@ -185,7 +185,8 @@ pub async fn deliveries(store: &Store, webhook_id: i64, limit: i64) -> Result<Ve
 }
 
 /// A delivery this instance is to send.
-#[derive(sqlx::FromRow, Debug)]
+/// (No `Debug`: it holds the secret.)
+#[derive(sqlx::FromRow)]
 pub struct Due {
     pub id: i64,
     pub event: String,

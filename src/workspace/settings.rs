@@ -15,6 +15,11 @@ use crate::{
 pub async fn change(store: &Store, actor: &Actor, changes: &SettingsChanges) -> Result<WorkspaceSettings, StoreError> {
     let before = store::get(store).await?;
     let after = store::update(store, changes).await?;
+    // Warnings given under another limit (or none) do not stand for this one: each token is
+    // warned afresh, a week ahead, before it is revoked.
+    if before.revoke_unused_after_days != after.revoke_unused_after_days {
+        crate::tokens::store::clear_idle_warnings(store).await?;
+    }
     let changed = differences(&before, &after);
     if !changed.is_empty() {
         record(store, Event::new(EventKind::SettingsChanged, actor).detail("changes", changed)).await;

@@ -110,4 +110,45 @@ on_sqlite_and_postgres! {
         assert!(page.contains("name=\"revoke_unused_after_days\"") && page.contains("value=\"8\""), "the field, as saved");
         assert_eq!(app.settings(json!({ "revokeUnusedAfterDays": -1 })).await["revokeUnusedAfterDays"], -1);
     }
+
+    async fn a_token_with_less_than_a_day_left_is_told_that_only(app) {
+        let (receiver, url) = Receiver::start(&[]).await;
+        add_webhook(&app, &url, &["token.expiring"]).await;
+        app.admin_token(12 * 3600).await;
+        assert_eq!(swept(&app, OffsetDateTime::now_utc()).await.expiry_warnings, 1);
+        deliver(&app, OffsetDateTime::now_utc() + Duration::minutes(1)).await;
+        let told: Vec<Value> = bodies(&receiver, "token.expiring").into_iter().map(|body| body["daysLeft"].clone()).collect();
+        assert_eq!(told, [json!(1)]);
+    }
+
+    async fn a_rotated_token_whose_grace_ends_unused_is_recorded_and_announced(app) {
+        let (receiver, url) = Receiver::start(&[]).await;
+        add_webhook(&app, &url, &["token.revoked"]).await;
+        let (_, old) = app.admin_token(DAY).await;
+        let rotated = app.as_admin(Method::POST, &format!("/v4/apiAccessTokens/{}/rotate", old["tokenId"].as_str().unwrap())).json(&json!({ "graceSeconds": 60 })).send().await.unwrap();
+        assert_eq!(rotated.status(), StatusCode::CREATED);
+        let now = OffsetDateTime::now_utc();
+        assert_eq!(swept(&app, now).await.retired, 0, "its grace is not over");
+        assert_eq!(swept(&app, now + Duration::minutes(2)).await.retired, 1);
+        let inactive: Value = app.as_admin(Method::GET, "/v4/apiAccessTokens?status=inactive").send().await.unwrap().json().await.unwrap();
+        assert_eq!((&inactive["data"][0]["tokenId"], &inactive["data"][0]["ended"]["reason"]), (&old["tokenId"], &json!("rotated")));
+        deliver(&app, now + Duration::minutes(3)).await;
+        assert_eq!(bodies(&receiver, "token.revoked").len(), 1);
+    }
+
+    async fn a_new_inactivity_limit_warns_afresh(app) {
+        app.settings(json!({ "revokeUnusedAfterDays": 10 })).await;
+        app.admin_token(-1).await;
+        let now = OffsetDateTime::now_utc();
+        assert_eq!(swept(&app, now + Duration::days(9) + Duration::minutes(1)).await.idle_warnings, 1, "the week's warning");
+        app.settings(json!({ "revokeUnusedAfterDays": 8 })).await;
+        app.sign_in(ADMIN_USERNAME, ADMIN_PASSWORD).await;
+        let unread: Value = app.server_fn("idle_soon", &[]).await.json().await.unwrap();
+        assert_eq!(unread, Value::Null, "the old warning does not stand for the new limit");
+        // Under the new limit, though it is past it: a week's warning again, not a revocation.
+        let afresh = swept(&app, now + Duration::days(9) + Duration::minutes(2)).await;
+        assert_eq!((afresh.idle_warnings, afresh.revoked), (1, 0));
+        let later = swept(&app, now + Duration::days(9) + Duration::minutes(3)).await;
+        assert_eq!((later.idle_warnings, later.revoked), (0, 0), "the last warning comes 6 days after it");
+    }
 }
